@@ -1,0 +1,16 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+
+from sources.services.catalog import catalog_export
+
+
+class Command(BaseCommand):
+    help = "Write the catalog from the database as catalog files (the import format)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="folder to write the files to")
+
+    def handle(self, *args, path, **options):
+        count = catalog_export(path=Path(path))
+        self.stdout.write(f"Exported {count} vendors to {path}")

@@ -1,0 +1,20 @@
+import subprocess
+import sys
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Development server plus a background task worker, for `make run`."
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+
+    def handle(self, *args, addrport, **options):
+        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"])  # noqa: S603
+        try:
+            call_command("runserver", addrport, use_reloader=False)
+        finally:
+            worker.terminate()
+            worker.wait(timeout=10)

@@ -1,0 +1,240 @@
+"""Writes to the catalog: import and export of catalog files, derived fields."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+
+from sources.capability import derive_capability
+from sources.catalogfile import (
+    CATALOG_DIR,
+    CATEGORIES_FILE,
+    dump_vendor,
+    load_catalog,
+    validate_vendor,
+)
+from sources.models import (
+    Category,
+    DocumentationLink,
+    MethodParameter,
+    RecordRequirement,
+    SetupMethod,
+    Vendor,
+)
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"{len(self.created)} created, {len(self.updated)} updated, "
+            f"{len(self.unchanged)} unchanged"
+        )
+
+
+def search_names_for(name: str, aliases: list[str]) -> str:
+    """Names and aliases, lowercased, with space-free forms so 'zen desk' finds Zendesk."""
+    names = [name, *aliases]
+    forms = [n.casefold() for n in names] + [n.casefold().replace(" ", "") for n in names]
+    return " | ".join(dict.fromkeys(forms))
+
+
+def vendor_refresh_derived(vendor: Vendor) -> None:
+    """Recompute the capability and search fields from the vendor's methods."""
+    methods = [
+        {
+            "kind": m.kind,
+            "title": m.title,
+            "purposes": [r.purpose for r in m.records.all()],
+        }
+        for m in vendor.methods.prefetch_related("records")
+    ]
+    cap = derive_capability(methods, no_compliant_option=vendor.no_compliant_option)
+    vendor.dmarc_capability = cap.overall
+    vendor.spf_routes = cap.spf
+    vendor.dkim_routes = cap.dkim
+    vendor.method_kinds = " ".join(sorted({m["kind"] for m in methods}))
+    vendor.search_names = search_names_for(vendor.name, vendor.aliases)
+    Vendor.objects.filter(pk=vendor.pk).update(
+        dmarc_capability=vendor.dmarc_capability,
+        spf_routes=vendor.spf_routes,
+        dkim_routes=vendor.dkim_routes,
+        method_kinds=vendor.method_kinds,
+        search_names=vendor.search_names,
+    )
+    if connection.vendor == "postgresql":
+        Vendor.objects.filter(pk=vendor.pk).update(
+            search_vector=SearchVector("name", weight="A", config="simple")
+            + SearchVector("search_names", weight="A", config="simple")
+            + SearchVector("summary", weight="B", config="english")
+            + SearchVector("description", weight="C", config="english")
+        )
+
+
+def vendor_to_data(vendor: Vendor) -> dict:
+    """The vendor in catalog-file form (canonical key order)."""
+    return {
+        "slug": vendor.slug,
+        "name": vendor.name,
+        "aliases": list(vendor.aliases),
+        "website": vendor.website,
+        "categories": [c.slug for c in vendor.categories.all()],
+        "summary": vendor.summary,
+        "description": vendor.description,
+        "last_verified": vendor.last_verified,
+        "published": vendor.published,
+        "undocumented": list(vendor.undocumented),
+        "no_compliant_option": vendor.no_compliant_option,
+        "no_compliant_explanation": vendor.no_compliant_explanation,
+        "documentation": [{"title": d.title, "url": d.url} for d in vendor.documentation.all()],
+        "methods": [
+            {
+                "kind": m.kind,
+                "title": m.title,
+                "recommended": m.recommended,
+                "order": m.order,
+                "sources": list(m.sources),
+                "steps": m.steps,
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "label": p.label,
+                        "help": p.help,
+                        "pattern": p.pattern,
+                        "example": p.example,
+                        "required": p.required,
+                    }
+                    for p in m.parameters.all()
+                ],
+                "records": [
+                    {
+                        "id": r.record_id,
+                        "type": r.rtype,
+                        "host": r.host,
+                        "value": r.value,
+                        "check": r.check_type,
+                        "pattern": r.pattern,
+                        "purpose": r.purpose,
+                        "selector": r.selector,
+                        "priority": r.priority,
+                        "required": r.required,
+                        "note": r.note,
+                    }
+                    for r in m.records.all()
+                ],
+            }
+            for m in vendor.methods.all()
+        ],
+    }
+
+
+def _normalised(data: dict) -> dict:
+    # Categories are a set in the database: compare them in file order-insensitively.
+    return {**data, "categories": sorted(data["categories"])}
+
+
+@transaction.atomic
+def vendor_save_data(*, data: dict, categories: dict[str, Category] | None = None) -> Vendor:
+    """Create or replace one vendor from validated catalog data."""
+    if categories is None:
+        categories = {c.slug: c for c in Category.objects.all()}
+    vendor, _ = Vendor.objects.update_or_create(
+        slug=data["slug"],
+        defaults={
+            key: data[key]
+            for key in (
+                "name",
+                "aliases",
+                "website",
+                "summary",
+                "description",
+                "last_verified",
+                "published",
+                "undocumented",
+                "no_compliant_option",
+                "no_compliant_explanation",
+            )
+        },
+    )
+    vendor.categories.set([categories[slug] for slug in data["categories"]])
+    vendor.documentation.all().delete()
+    DocumentationLink.objects.bulk_create(
+        DocumentationLink(vendor=vendor, position=i, **doc)
+        for i, doc in enumerate(data["documentation"])
+    )
+    vendor.methods.all().delete()
+    for m in data["methods"]:
+        method = SetupMethod.objects.create(
+            vendor=vendor,
+            **{k: m[k] for k in ("kind", "title", "recommended", "order", "sources", "steps")},
+        )
+        MethodParameter.objects.bulk_create(
+            MethodParameter(method=method, position=i, **p) for i, p in enumerate(m["parameters"])
+        )
+        RecordRequirement.objects.bulk_create(
+            RecordRequirement(
+                method=method,
+                position=i,
+                record_id=r["id"],
+                rtype=r["type"],
+                check_type=r["check"],
+                **{k: v for k, v in r.items() if k not in ("id", "type", "check")},
+            )
+            for i, r in enumerate(m["records"])
+        )
+    vendor_refresh_derived(vendor)
+    return vendor
+
+
+def catalog_import(*, path: Path = CATALOG_DIR) -> ImportReport:
+    """Load every catalog file, all or nothing. Raises CatalogError naming file and field."""
+    category_data, vendors = load_catalog(path)
+    report = ImportReport()
+    with transaction.atomic():
+        categories = {}
+        for position, cat in enumerate(category_data):
+            categories[cat["slug"]], _ = Category.objects.update_or_create(
+                slug=cat["slug"],
+                defaults={
+                    "name": cat["name"],
+                    "description": cat["description"],
+                    "position": position,
+                },
+            )
+        existing = {v.slug: v for v in Vendor.objects.with_details()}
+        for data in vendors:
+            current = existing.get(data["slug"])
+            if current is None:
+                report.created.append(data["slug"])
+            elif _normalised(vendor_to_data(current)) == _normalised(data):
+                report.unchanged.append(data["slug"])
+                continue
+            else:
+                report.updated.append(data["slug"])
+            vendor_save_data(data=data, categories=categories)
+    return report
+
+
+def catalog_export(*, path: Path) -> int:
+    """Write every vendor (and the categories) as catalog files; returns the vendor count."""
+    path.mkdir(parents=True, exist_ok=True)
+    import tomli_w
+
+    categories = [
+        {"slug": c.slug, "name": c.name, "description": c.description}
+        for c in Category.objects.all()
+    ]
+    (path / CATEGORIES_FILE).write_text(tomli_w.dumps({"category": categories}))
+    count = 0
+    for vendor in Vendor.objects.with_details().order_by("slug"):
+        data = validate_vendor(vendor_to_data(vendor), source=f"{vendor.slug} (database)")
+        (path / f"{vendor.slug}.toml").write_text(dump_vendor(data))
+        count += 1
+    return count

@@ -1,0 +1,22 @@
+from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from sources.catalogfile import PLACEHOLDER_RE
+from sources.markup import render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markdown(text: str):
+    return render_markdown(text or "")
+
+
+@register.filter
+def placeholders(template_text: str):
+    """Escape a record template and mark each {parameter} as a variable to fill in."""
+    escaped = escape(template_text or "")
+    return mark_safe(  # noqa: S308 - input escaped above; only <var> added
+        PLACEHOLDER_RE.sub(lambda m: f"<var>{{{m.group(1)}}}</var>", escaped)
+    )
