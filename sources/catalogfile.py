@@ -73,6 +73,8 @@ class _Reader:
                 raise self.error(key, "is required")
             return default
         value = self.table[key]
+        if value is None and default is not ...:
+            return default
         if kind is int and isinstance(value, bool):
             raise self.error(key, "must be an integer")
         if not isinstance(value, kind):

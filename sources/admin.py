@@ -1,0 +1,86 @@
+"""Admin for the catalog. Derived fields are recomputed after every save."""
+
+from django.contrib import admin
+
+from sources.models import (
+    Category,
+    DocumentationLink,
+    MethodParameter,
+    RecordRequirement,
+    SetupMethod,
+    Vendor,
+)
+from sources.services.catalog import vendor_refresh_derived
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class DocumentationInline(admin.TabularInline):
+    model = DocumentationLink
+    extra = 0
+
+
+class MethodInline(admin.StackedInline):
+    model = SetupMethod
+    extra = 0
+    show_change_link = True
+    fields = ["kind", "title", "recommended", "order", "steps", "sources"]
+
+
+@admin.register(Vendor)
+class VendorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "dmarc_capability", "published", "last_verified"]
+    list_filter = ["published", "dmarc_capability", "categories"]
+    search_fields = ["name", "slug", "search_names"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["categories"]
+    readonly_fields = ["dmarc_capability", "spf_routes", "dkim_routes", "updated_at"]
+    inlines = [MethodInline, DocumentationInline]
+    actions = ["publish", "unpublish"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        vendor_refresh_derived(form.instance)
+
+    @admin.action(description="Publish selected vendors")
+    def publish(self, request, queryset):
+        queryset.update(published=True)
+
+    @admin.action(description="Unpublish selected vendors")
+    def unpublish(self, request, queryset):
+        queryset.update(published=False)
+
+
+class ParameterInline(admin.TabularInline):
+    model = MethodParameter
+    extra = 0
+
+
+class RecordInline(admin.StackedInline):
+    model = RecordRequirement
+    extra = 0
+    fields = [
+        ("record_id", "rtype", "purpose", "check_type", "required"),
+        "host",
+        "value",
+        ("pattern", "selector", "priority"),
+        "note",
+        "position",
+    ]
+
+
+@admin.register(SetupMethod)
+class SetupMethodAdmin(admin.ModelAdmin):
+    list_display = ["title", "vendor", "kind", "recommended"]
+    list_filter = ["kind"]
+    search_fields = ["title", "vendor__name"]
+    list_select_related = ["vendor"]
+    inlines = [ParameterInline, RecordInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        vendor_refresh_derived(form.instance.vendor)
