@@ -136,7 +136,9 @@ def make_rdata(rdtype: str, value: Any) -> dns.rdata.Rdata:
     text = str(value)
     if kind in ("CNAME", "MX", "NS", "PTR") and not text.endswith("."):
         text += "."
-    return dns.rdata.from_text(IN, dns.rdatatype.from_text(kind), text, origin=dns.name.root)
+    return dns.rdata.from_text(
+        IN, dns.rdatatype.from_text(kind), text, origin=dns.name.root, relativize=False
+    )
 
 
 class DNSServer:
@@ -357,7 +359,7 @@ class DNSServer:
             else:
                 self._fill(response, qname, qtype)
         if transport == "tcp":
-            return response.to_wire()
+            return response.to_wire(max_size=65535)
         limit = max(512, query.payload) if query.edns >= 0 else 512
         # Too big for the datagram: send what fits with TC set, so the client
         # retries over TCP (RFC 7766).
