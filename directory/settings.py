@@ -9,7 +9,7 @@ from django.utils.csp import CSP
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"
+DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"  # noqa: S105 - refused below
 
 
 def envbool(name: str, default: str) -> bool:
@@ -164,7 +164,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "submissions"
 LOGOUT_REDIRECT_URL = "home"
 
-EMAIL_BACKEND_PATH = os.getenv("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND_PATH = os.getenv(
+    "EMAIL_BACKEND",
+    f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend",
+)
 MAILERS = {
     "default": {
         "BACKEND": EMAIL_BACKEND_PATH,

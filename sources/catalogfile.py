@@ -159,9 +159,12 @@ def _parameter(source: str, prefix: str, table: Any) -> dict:
         "example": r.text("example", default=""),
         "required": r.get("required", bool, True),
     }
-    if param["pattern"] and param["example"]:
-        if not re.fullmatch(param["pattern"], param["example"]):
-            raise r.error("example", "does not match the parameter's pattern")
+    if (
+        param["pattern"]
+        and param["example"]
+        and not re.fullmatch(param["pattern"], param["example"])
+    ):
+        raise r.error("example", "does not match the parameter's pattern")
     r.finish()
     return param
 

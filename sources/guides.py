@@ -30,7 +30,8 @@ def _parse(path: Path) -> Guide:
     _, front, body = text.split("+++", 2)
     meta = tomllib.loads(front)
     title, summary = meta["title"], meta["summary"]
-    return Guide(path.stem, title, summary, meta.get("order", 99), body, clean_query(body, limit=None))
+    order = meta.get("order", 99)
+    return Guide(path.stem, title, summary, order, body, clean_query(body, limit=None))
 
 
 @cache

@@ -1,8 +1,8 @@
 """The catalog pages, as an anonymous visitor sees them."""
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_category, make_vendor, make_vendors_bulk
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from sources.selectors import VendorFilters, vendor_search
 from sources.models import Vendor
+from sources.selectors import VendorFilters, vendor_search
 from tests.factories import make_vendor
 
 pytestmark = pytest.mark.django_db
