@@ -33,22 +33,60 @@ def similarity(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def name_score(query: str, names: str) -> float:
-    """How well a cleaned query matches one vendor's `search_names` (0 = not at all)."""
-    if not query:
-        return 0.0
-    compact = query.replace(" ", "")
-    best = 0.0
-    qgrams = trigrams(compact)
-    for name in names.split(" | "):
-        plain = clean_query(name)
-        squashed = plain.replace(" ", "")
-        if query == plain or compact == squashed:
-            return 1.0
-        if squashed.startswith(compact) or plain.startswith(query):
-            best = max(best, 0.9)
-        elif compact in squashed:
-            best = max(best, 0.7)
-        else:
-            best = max(best, similarity(qgrams, trigrams(squashed)))
-    return best
+class NameIndex:
+    """An in-memory trigram index over vendor names and aliases.
+
+    Scoring every name on every query is too slow at 10,000 vendors; the index
+    turns a query into a few posting-list lookups plus one pass of substring tests.
+    """
+
+    def __init__(self, rows) -> None:
+        self.owner: list[int] = []  # entry -> vendor id
+        self.squashed: list[str] = []
+        self.plain: list[str] = []
+        self.sizes: list[int] = []
+        self.postings: dict[str, list[int]] = {}
+        for vendor_id, names in rows:
+            for name in dict.fromkeys(clean_query(n) for n in names.split(" | ")):
+                if not name:
+                    continue
+                entry = len(self.owner)
+                squashed = name.replace(" ", "")
+                grams = trigrams(squashed)
+                self.owner.append(vendor_id)
+                self.plain.append(name)
+                self.squashed.append(squashed)
+                self.sizes.append(len(grams))
+                for gram in grams:
+                    self.postings.setdefault(gram, []).append(entry)
+
+    def search(self, query: str, threshold: float) -> dict[int, float]:
+        """{vendor id: score} for vendors whose names match the cleaned query."""
+        if not query:
+            return {}
+        compact = query.replace(" ", "")
+        scores: dict[int, float] = {}
+
+        def keep(entry: int, score: float) -> None:
+            vid = self.owner[entry]
+            if score > scores.get(vid, 0.0):
+                scores[vid] = score
+
+        for entry, squashed in enumerate(self.squashed):
+            if compact in squashed:
+                if squashed == compact:
+                    keep(entry, 1.0)
+                elif squashed.startswith(compact) or self.plain[entry].startswith(query):
+                    keep(entry, 0.9)
+                else:
+                    keep(entry, 0.7)
+        qgrams = trigrams(compact)
+        hits: dict[int, int] = {}
+        for gram in qgrams:
+            for entry in self.postings.get(gram, ()):
+                hits[entry] = hits.get(entry, 0) + 1
+        for entry, shared in hits.items():
+            score = shared / (len(qgrams) + self.sizes[entry] - shared)
+            if score >= threshold:
+                keep(entry, min(score, 0.69))
+        return scores

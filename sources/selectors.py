@@ -10,12 +10,12 @@ from django.contrib.postgres.search import (
     TrigramWordSimilarity,
 )
 from django.db import connection
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from sources.capability import CAPABILITY_LABELS
 from sources.catalogfile import METHOD_KINDS
 from sources.models import Category, Vendor
-from sources.search import clean_query, name_score
+from sources.search import NameIndex, clean_query
 
 MATCH_THRESHOLD = 0.3
 MAX_MATCHES = 1000
@@ -71,22 +71,33 @@ def _search_postgres(qs: QuerySet, query: str) -> list[int]:
     return list(rows)
 
 
+_name_index: tuple[tuple, NameIndex] | None = None
+
+
+def _names_index() -> NameIndex:
+    """The published vendors' name index, rebuilt when the catalog changes."""
+    global _name_index
+    published = Vendor.objects.published()
+    version = tuple(published.aggregate(n=Count("id"), last=Max("updated_at")).values())
+    if _name_index is None or _name_index[0] != version:
+        _name_index = (version, NameIndex(published.values_list("id", "search_names")))
+    return _name_index[1]
+
+
 def _search_fallback(qs: QuerySet, query: str) -> list[int]:
-    """SQLite: names and aliases scored in Python, summaries by substring."""
-    scored: dict[int, tuple[float, str]] = {}
-    for vid, name, names in qs.values_list("id", "name", "search_names"):
-        score = name_score(query, names)
-        if score >= MATCH_THRESHOLD:
-            scored[vid] = (score, name)
-    words = query.split()
+    """SQLite: names and aliases through the in-memory index, summaries by substring."""
+    scores = _names_index().search(query, MATCH_THRESHOLD)
     text_match = Q()
-    for word in words[:8]:
-        text_match &= Q(summary__icontains=word) | Q(description__icontains=word)
-    for vid, name in qs.filter(text_match).values_list("id", "name")[:MAX_MATCHES]:
-        if vid not in scored:
-            scored[vid] = (0.25, name)
-    ranked = sorted(scored.items(), key=lambda item: (-item[1][0], item[1][1].casefold()))
-    return [vid for vid, _ in ranked[:MAX_MATCHES]]
+    for word in query.split()[:8]:
+        text_match &= Q(summary__icontains=word)
+    text_ids = qs.filter(text_match).values_list("id", flat=True)[:MAX_MATCHES]
+    for vid in text_ids:
+        scores.setdefault(vid, 0.25)
+    ranked = sorted(scores, key=lambda vid: -scores[vid])[: MAX_MATCHES * 2]
+    # Facet filters and the final order by name among equal scores, in one query.
+    names = dict(qs.filter(id__in=ranked).values_list("id", "name"))
+    ranked = sorted(names, key=lambda vid: (-scores[vid], names[vid].casefold()))
+    return ranked[:MAX_MATCHES]
 
 
 def vendors_by_ids(ids: list[int]) -> list[Vendor]:
@@ -114,11 +125,7 @@ def vendor_facets(*, ids: list[int] | None, filters: VendorFilters) -> dict[str,
             )
             facets[key] = [{"value": s, "label": n, "count": c} for s, n, c in rows]
         elif key == "method":
-            rows = (
-                qs.values_list("methods__kind")
-                .annotate(n=Count("id", distinct=True))
-                .order_by()
-            )
+            rows = qs.values_list("methods__kind").annotate(n=Count("id", distinct=True)).order_by()
             counts = dict(rows)
             facets[key] = [
                 {"value": k, "label": label, "count": counts[k]}

@@ -69,8 +69,13 @@ def vendor_refresh_derived(vendor: Vendor) -> None:
         method_kinds=vendor.method_kinds,
         search_names=vendor.search_names,
     )
+    vendors_refresh_search_vector(Vendor.objects.filter(pk=vendor.pk))
+
+
+def vendors_refresh_search_vector(vendors) -> None:
+    """Recompute the stored full-text vector (PostgreSQL only) in one UPDATE."""
     if connection.vendor == "postgresql":
-        Vendor.objects.filter(pk=vendor.pk).update(
+        vendors.update(
             search_vector=SearchVector("name", weight="A", config="simple")
             + SearchVector("search_names", weight="A", config="simple")
             + SearchVector("summary", weight="B", config="english")
