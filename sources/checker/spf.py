@@ -1,0 +1,48 @@
+"""SPF (RFC 7208) for the checker: parsing, evaluation and the include tree.
+
+The public names live here; the work is split by responsibility:
+`spf_syntax` (the grammar, no DNS), `spf_eval` (check_host) and `spf_tree`
+(diagnostics of a domain's record and everything it includes).
+"""
+
+from .spf_eval import (
+    MAX_LOOKUP_TERMS,
+    MAX_VOID_LOOKUPS,
+    SPFResult,
+    check_host,
+    check_mail_from,
+    domain_problem,
+    parse_ip,
+    split_sender,
+)
+from .spf_syntax import (
+    Macro,
+    Mechanism,
+    Modifier,
+    SPFRecord,
+    SPFSyntaxError,
+    is_spf_record,
+    parse_domain_spec,
+    parse_macro_string,
+    parse_record,
+)
+
+__all__ = [
+    "MAX_LOOKUP_TERMS",
+    "MAX_VOID_LOOKUPS",
+    "Macro",
+    "Mechanism",
+    "Modifier",
+    "SPFRecord",
+    "SPFResult",
+    "SPFSyntaxError",
+    "check_host",
+    "check_mail_from",
+    "domain_problem",
+    "is_spf_record",
+    "parse_domain_spec",
+    "parse_ip",
+    "parse_macro_string",
+    "parse_record",
+    "split_sender",
+]
