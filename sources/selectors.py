@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import (
@@ -9,6 +10,7 @@ from django.contrib.postgres.search import (
     SearchRank,
     TrigramWordSimilarity,
 )
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet
 
@@ -19,6 +21,9 @@ from sources.search import NameIndex, clean_query
 
 MATCH_THRESHOLD = 0.3
 MAX_MATCHES = 1000
+FACET_CACHE_SECONDS = 3600
+# Below this many letters a typo is indistinguishable from another word.
+MIN_FUZZY_LENGTH = 5
 
 
 @dataclass(frozen=True)
@@ -55,15 +60,15 @@ def vendor_search(*, query: str = "", filters: VendorFilters | None = None) -> l
 def _search_postgres(qs: QuerySet, query: str) -> list[int]:
     compact = query.replace(" ", "")
     text_query = SearchQuery(query, search_type="websearch", config="english")
+    matches = Q(search_vector=text_query) | Q(search_names__contains=compact)
+    if len(compact) >= MIN_FUZZY_LENGTH:
+        # Typo tolerance through the indexed `%>` operator (threshold set in apps.py).
+        matches |= Q(search_names__trigram_word_similar=compact)
     rows = (
-        qs.annotate(
+        qs.filter(matches)
+        .annotate(
             rank=SearchRank(F("search_vector"), text_query),
             sim=TrigramWordSimilarity(compact, "search_names"),
-        )
-        .filter(
-            Q(search_vector=text_query)
-            | Q(search_names__contains=compact)
-            | Q(sim__gte=MATCH_THRESHOLD)
         )
         .order_by((F("sim") * 2 + F("rank")).desc(), "name")
         .values_list("id", flat=True)[:MAX_MATCHES]
@@ -77,10 +82,10 @@ _name_index: tuple[tuple, NameIndex] | None = None
 def _names_index() -> NameIndex:
     """The published vendors' name index, rebuilt when the catalog changes."""
     global _name_index
-    published = Vendor.objects.published()
-    version = tuple(published.aggregate(n=Count("id"), last=Max("updated_at")).values())
+    version = catalog_version()
     if _name_index is None or _name_index[0] != version:
-        _name_index = (version, NameIndex(published.values_list("id", "search_names")))
+        rows = Vendor.objects.published().values_list("id", "search_names")
+        _name_index = (version, NameIndex(rows))
     return _name_index[1]
 
 
@@ -106,44 +111,82 @@ def vendors_by_ids(ids: list[int]) -> list[Vendor]:
     return [vendors[i] for i in ids if i in vendors]
 
 
+def catalog_version() -> tuple:
+    """Changes whenever a published vendor is added, removed or edited (one cheap query)."""
+    published = Vendor.objects.published()
+    return tuple(published.aggregate(n=Count("id"), last=Max("updated_at")).values())
+
+
 def vendor_facets(*, ids: list[int] | None, filters: VendorFilters) -> dict[str, list[dict]]:
-    """Counts per category, method kind and capability among the current results."""
-    base = Vendor.objects.published()
+    """Counts per category, method kind and capability among the current results.
+
+    Each facet counts with the other facets applied, so a choice never empties the
+    list. A constant number of queries whatever the catalog size; the facets of
+    the unsearched catalog are cached until the catalog changes.
+    """
+    if ids is None:
+        key = f"facets:{catalog_version()}:{filters}"
+        facets = cache.get(key)
+        if facets is None:
+            facets = _count_facets(None, filters)
+            cache.set(key, facets, FACET_CACHE_SECONDS)
+        return facets
+    return _count_facets(ids, filters)
+
+
+def _count_facets(ids: list[int] | None, filters: VendorFilters) -> dict[str, list[dict]]:
+    vendors = Vendor.objects.published()
+    links = Vendor.categories.through.objects.all()
     if ids is not None:
-        base = base.filter(id__in=ids)
-    facets = {}
-    for key in ("category", "method", "capability"):
-        # Each facet counts with the other facets applied, so a choice never empties the list.
-        other = VendorFilters(**{**filters.__dict__, key: ""})
-        qs = other.apply(base)
-        if key == "category":
-            rows = (
-                Category.objects.filter(vendors__in=qs)
-                .annotate(n=Count("vendors", distinct=True))
-                .values_list("slug", "name", "n")
-                .order_by("position")
+        vendors = vendors.filter(id__in=ids)
+        links = links.filter(vendor_id__in=ids)
+    rows = list(vendors.values_list("id", "dmarc_capability", "method_kinds"))
+    categories = dict(Category.objects.values_list("id", "slug"))
+    in_category: dict[int, set[str]] = {}
+    for vid, cid in links.values_list("vendor_id", "category_id"):
+        in_category.setdefault(vid, set()).add(categories[cid])
+
+    def passes(vid: int, capability: str, kinds: str, skip: str) -> bool:
+        return (
+            (
+                skip == "category"
+                or not filters.category
+                or filters.category in in_category.get(vid, ())
             )
-            facets[key] = [{"value": s, "label": n, "count": c} for s, n, c in rows]
-        elif key == "method":
-            rows = qs.values_list("methods__kind").annotate(n=Count("id", distinct=True)).order_by()
-            counts = dict(rows)
-            facets[key] = [
-                {"value": k, "label": label, "count": counts[k]}
-                for k, label in METHOD_KINDS.items()
-                if counts.get(k)
-            ]
-        else:
-            counts = dict(
-                qs.values_list("dmarc_capability").annotate(n=Count("id", distinct=True)).order_by()
-            )
-            facets[key] = [
-                {"value": k, "label": label, "count": counts[k]}
-                for k, label in CAPABILITY_LABELS.items()
-                if counts.get(k)
-            ]
-        for item in facets[key]:
-            item["selected"] = getattr(filters, key) == item["value"]
-    return facets
+            and (skip == "method" or not filters.method or filters.method in kinds.split())
+            and (skip == "capability" or not filters.capability or filters.capability == capability)
+        )
+
+    counts: dict[str, Counter] = {
+        "category": Counter(),
+        "method": Counter(),
+        "capability": Counter(),
+    }
+    for vid, capability, kinds in rows:
+        if passes(vid, capability, kinds, "category"):
+            counts["category"].update(in_category.get(vid, ()))
+        if passes(vid, capability, kinds, "method"):
+            counts["method"].update(set(kinds.split()))
+        if passes(vid, capability, kinds, "capability"):
+            counts["capability"][capability] += 1
+    labels = {
+        "category": dict(Category.objects.values_list("slug", "name")),
+        "method": METHOD_KINDS,
+        "capability": CAPABILITY_LABELS,
+    }
+    return {
+        key: [
+            {
+                "value": value,
+                "label": label,
+                "count": counts[key][value],
+                "selected": getattr(filters, key) == value,
+            }
+            for value, label in labels[key].items()
+            if counts[key][value]
+        ]
+        for key in counts
+    }
 
 
 def categories_with_counts() -> QuerySet:

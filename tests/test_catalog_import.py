@@ -59,7 +59,9 @@ def test_a_bad_file_names_file_and_field_and_changes_nothing(tmp_path):
     call_command("import_catalog", str(folder))
     write_catalog(folder, vendor_data("alpha", summary="Changed"))
     (folder / "zulu.toml").write_text(
-        (folder / "alpha.toml").read_text().replace('slug = "alpha"', 'slug = "zulu"')
+        (folder / "alpha.toml")
+        .read_text()
+        .replace('slug = "alpha"', 'slug = "zulu"')
         .replace("https://docs.example.net/auth", "ftp://docs.example.net/auth")
     )
     with pytest.raises(CommandError) as info:

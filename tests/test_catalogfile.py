@@ -74,8 +74,14 @@ def test_bad_regular_expressions_are_reported():
 def test_spf_include_checks_need_an_include_value():
     method = dkim_cname_method(kind="spf-include")
     method["records"] = [
-        {"id": "spf", "type": "TXT", "host": "{domain}", "value": "v=spf1", "check": "spf-include",
-         "purpose": "spf"}
+        {
+            "id": "spf",
+            "type": "TXT",
+            "host": "{domain}",
+            "value": "v=spf1",
+            "check": "spf-include",
+            "purpose": "spf",
+        }
     ]
     invalid(vendor_data(methods=[method]), "methods[0].records[0].value")
 

@@ -73,13 +73,16 @@ def vendor_refresh_derived(vendor: Vendor) -> None:
 
 
 def vendors_refresh_search_vector(vendors) -> None:
-    """Recompute the stored full-text vector (PostgreSQL only) in one UPDATE."""
+    """Recompute the stored full-text vector (PostgreSQL only) in one UPDATE.
+
+    Names and summaries only: in an email directory nearly every description says
+    "mail", and ranking the whole catalog for such words costs more than it tells.
+    """
     if connection.vendor == "postgresql":
         vendors.update(
             search_vector=SearchVector("name", weight="A", config="simple")
             + SearchVector("search_names", weight="A", config="simple")
             + SearchVector("summary", weight="B", config="english")
-            + SearchVector("description", weight="C", config="english")
         )
 
 
