@@ -1,0 +1,302 @@
+"""Check a domain, alone or against a vendor's requirements, with every lookup concurrent.
+
+`check_domain` starts the SPF tree, DMARC discovery, the vendor's DKIM
+selectors, MX, each record requirement and the organisational-domain walks
+needed for alignment all at once (one `asyncio.gather`), so a check costs
+about the depth of its longest lookup chain in round trips.
+
+Verdicts for a vendor check:
+- pass: an aligned DKIM or SPF route is in place and every required record passes;
+- partial: an aligned route is in place but some required record fails, warns or errored;
+- fail: no aligned route is in place;
+- error: no aligned route is known to be in place and lookups failed, so the
+  answer is unknown (never reported as missing records).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from .dkim import DKIMSelectorResult, lookup_dkim
+from .dmarc import DMARCResult, OrgDomain, discover_dmarc, find_organisational_domain
+from .domains import InvalidDomain, normalise_domain, organisational_domain
+from .report import (
+    CheckReport,
+    MXSummary,
+    find_routes,
+    generic_verdict,
+    summarise,
+    vendor_verdict,
+)
+from .requirements import (
+    Expanded,
+    InvalidParameter,
+    MethodSpec,
+    RecordSpec,
+    dkim_domain,
+    evaluate,
+    expand,
+    validate_parameters,
+)
+from .spfreport import spf_reaches, spf_summary
+
+if TYPE_CHECKING:
+    from .dns import Resolver
+
+SECTIONS = frozenset({"spf", "dmarc", "dkim", "mx"})
+# Which --only sections a requirement belongs to; tracking and verification
+# records are only checked in a full report.
+_PURPOSE_SECTIONS = {
+    "dkim": {"dkim"},
+    "spf": {"spf"},
+    "return-path": {"spf"},
+    "delegation": {"spf", "dkim"},
+}
+
+
+class UnknownMethod(ValueError):
+    """The vendor has no setup method of the requested kind."""
+
+
+def pick_method(vendor: Mapping[str, Any] | None, kind: str | None) -> MethodSpec | None:
+    """The vendor's method of `kind`, or its recommended (else first by order) method."""
+    if vendor is None:
+        if kind:
+            raise UnknownMethod("a method can only be chosen together with a vendor")
+        return None
+    methods = list(vendor.get("methods") or [])
+    if kind:
+        for method in methods:
+            if method.get("kind") == kind:
+                return MethodSpec.from_dict(method)
+        kinds = ", ".join(sorted({str(m.get("kind")) for m in methods})) or "none"
+        raise UnknownMethod(f"{vendor.get('slug', 'the vendor')} has no method '{kind}' ({kinds})")
+    if not methods:
+        return None
+    methods.sort(key=lambda m: (not m.get("recommended", False), m.get("order", 1_000)))
+    return MethodSpec.from_dict(methods[0])
+
+
+def _wanted(spec: RecordSpec, sections: frozenset[str], limited: bool) -> bool:
+    if not limited:
+        return True
+    return bool(_PURPOSE_SECTIONS.get(spec.purpose, set()) & sections)
+
+
+async def _mx(resolver: Resolver, domain: str) -> MXSummary:
+    answer = await resolver.query(domain, "MX")
+    if answer.is_retryable:
+        reason = answer.reason or answer.status
+        return MXSummary("error", errors=(f"MX lookup failed ({reason}); retry",))
+    if not answer.ok:
+        return MXSummary("none")
+    records = tuple(sorted(answer.records, key=lambda r: (int(r.split()[0]), r)))
+    if records == ("0 .",) or records == ("0 ",):
+        return MXSummary("null", records)  # RFC 7505: the domain accepts no mail
+    return MXSummary("ok", records)
+
+
+def _route_domains(items: list[Expanded]) -> set[str]:
+    """Domains whose organisational domain alignment will need (DKIM d= and SPF hosts)."""
+    names = set()
+    for item in items:
+        if item.host is None or item.spec.purpose not in _PURPOSE_SECTIONS:
+            continue
+        if item.spec.purpose == "dkim":
+            domain = dkim_domain(item.host, item.selector) if item.selector else None
+            if domain:
+                names.add(domain)
+        else:
+            names.add(item.host)
+    return names
+
+
+async def _none() -> None:
+    return None
+
+
+async def check_domain(
+    domain: str,
+    *,
+    vendor: Mapping[str, Any] | None,
+    method_kind: str | None,
+    params: Mapping[str, str],
+    resolver: Resolver,
+    only: set[str] | None = None,
+) -> CheckReport:
+    """Check `domain` against a vendor's method (or on its own when vendor is None).
+
+    Raises InvalidDomain, InvalidParameter or UnknownMethod for bad input,
+    before any lookup is made.
+    """
+    started = time.perf_counter()
+    name = normalise_domain(domain)
+    sections = SECTIONS if only is None else frozenset(only)
+    if unknown := sections - SECTIONS:
+        raise ValueError(f"unknown check(s): {', '.join(sorted(unknown))}")
+    method = pick_method(vendor, method_kind)
+    cleaned = validate_parameters(method, params) if method else {}
+    items = [
+        expand(spec, name, cleaned)
+        for spec in (method.records if method else ())
+        if _wanted(spec, sections, only is not None)
+    ]
+    selectors = sorted(
+        {
+            (item.selector, signing)
+            for item in items
+            if item.spec.purpose == "dkim" and item.host and item.selector
+            if (signing := dkim_domain(item.host, item.selector))
+        }
+    )
+    walk_names = sorted(_route_domains(items) | {name}) if items else []
+    # DMARC is needed for the verdict whenever vendor records are checked.
+    need_dmarc = "dmarc" in sections or bool(items)
+
+    results = await asyncio.gather(
+        spf_summary(resolver, name) if "spf" in sections else _none(),
+        discover_dmarc(resolver, name) if need_dmarc else _none(),
+        _mx(resolver, name) if "mx" in sections else _none(),
+        asyncio.gather(*(lookup_dkim(resolver, sel, dom) for sel, dom in selectors))
+        if "dkim" in sections
+        else _none(),
+        asyncio.gather(*(evaluate(resolver, item, spf_reaches=spf_reaches) for item in items)),
+        asyncio.gather(*(find_organisational_domain(resolver, n) for n in walk_names)),
+    )
+    spf, dmarc, mx, dkim_results, requirements, walks = results
+    orgs = dict(zip(walk_names, walks, strict=True))
+    dkim: dict[str, DKIMSelectorResult] = {}
+    for result in dkim_results or ():
+        key = result.selector if result.domain == name else f"{result.selector}:{result.domain}"
+        dkim[key] = result
+
+    report = CheckReport(
+        domain=name,
+        vendor=str(vendor.get("slug")) if vendor else None,
+        vendor_name=str(vendor.get("name")) if vendor and vendor.get("name") else None,
+        method={"kind": method.kind, "title": method.title} if method else None,
+        requirements=list(requirements),
+        spf=spf,
+        dmarc=dmarc if "dmarc" in sections else None,
+        dkim=dkim,
+        mx=mx,
+    )
+    if requirements:
+        adkim, aspf = (dmarc.adkim, dmarc.aspf) if dmarc else ("r", "r")
+        report.routes = find_routes(
+            list(requirements),
+            adkim=adkim,
+            aspf=aspf,
+            from_domain=name,
+            aligned=_aligner(orgs, dmarc),
+        )
+        report.verdict = vendor_verdict(list(requirements), report.routes, dmarc)
+    else:
+        report.verdict = generic_verdict(report.dmarc, spf, mx)
+    report.summary = summarise(report)
+    report.queries = resolver.stats.queries
+    report.cache_hits = resolver.stats.cache_hits
+    report.elapsed_ms = (time.perf_counter() - started) * 1000
+    return report
+
+
+def _aligner(
+    orgs: Mapping[str, OrgDomain], dmarc: DMARCResult | None
+) -> Callable[[str, str, Literal["r", "s"]], bool | None]:
+    """Alignment using the tree-walk organisational domains found during the check.
+
+    Without any DMARC record the tree walk has nothing to stand on (every name
+    is its own organisational domain), so the Public Suffix List decides:
+    that is what alignment will be once the customer publishes a record.
+    """
+    use_psl = dmarc is None or dmarc.status in ("none", "multiple", "invalid")
+
+    def org_of(domain: str) -> str | None:
+        if use_psl:
+            return organisational_domain(domain)
+        found = orgs.get(domain)
+        if found is None:
+            return organisational_domain(domain)
+        return None if found.error else found.domain
+
+    def aligned(from_domain: str, other: str, mode: Literal["r", "s"]) -> bool | None:
+        if from_domain == other:
+            return True
+        if mode == "s":
+            return False
+        left, right = org_of(from_domain), org_of(other)
+        if left is None or right is None:
+            return None
+        return left == right
+
+    return aligned
+
+
+async def check_many(
+    domains: Iterable[str] | AsyncIterable[str],
+    *,
+    vendor: Mapping[str, Any] | None = None,
+    method_kind: str | None = None,
+    params: Mapping[str, str] | None = None,
+    resolver_factory: Callable[[], Resolver],
+    only: set[str] | None = None,
+    concurrency: int = 50,
+) -> AsyncIterator[CheckReport]:
+    """Check many domains, at most `concurrency` at a time, yielding reports as they finish.
+
+    Domains are read lazily and each check gets its own Resolver (its own
+    cache and query budget), so memory stays bounded by `concurrency`
+    whatever the number of domains. Input that is not a domain yields a
+    report with verdict "error" and `input_error` set.
+    """
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    pick_method(vendor, method_kind)  # bad vendor/method input fails before any work
+
+    async def one(text: str) -> CheckReport:
+        try:
+            return await check_domain(
+                text,
+                vendor=vendor,
+                method_kind=method_kind,
+                params=params or {},
+                resolver=resolver_factory(),
+                only=only,
+            )
+        except (InvalidDomain, InvalidParameter) as exc:
+            report = CheckReport(domain=str(text).strip(), input_error=str(exc))
+            report.summary = summarise(report)
+            return report
+
+    pending: set[asyncio.Task[CheckReport]] = set()
+    source = _aiter(domains)
+    exhausted = False
+    try:
+        while pending or not exhausted:
+            while not exhausted and len(pending) < concurrency:
+                try:
+                    text = await anext(source)
+                except StopAsyncIteration:
+                    exhausted = True
+                    break
+                pending.add(asyncio.ensure_future(one(text)))
+            if not pending:
+                break
+            done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+            for task in done:
+                yield task.result()
+    finally:
+        for task in pending:
+            task.cancel()
+
+
+async def _aiter(domains: Iterable[str] | AsyncIterable[str]) -> AsyncIterator[str]:
+    if isinstance(domains, AsyncIterable):
+        async for item in domains:
+            yield item
+    else:
+        for item in domains:
+            yield item
