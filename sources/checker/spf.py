@@ -26,6 +26,7 @@ from .spf_syntax import (
     parse_macro_string,
     parse_record,
 )
+from .spf_tree import SPFIssue, SPFNode, SPFTree, spf_authorises, spf_tree
 
 __all__ = [
     "MAX_LOOKUP_TERMS",
@@ -34,8 +35,11 @@ __all__ = [
     "Mechanism",
     "Modifier",
     "SPFRecord",
+    "SPFIssue",
+    "SPFNode",
     "SPFResult",
     "SPFSyntaxError",
+    "SPFTree",
     "check_host",
     "check_mail_from",
     "domain_problem",
@@ -45,4 +49,6 @@ __all__ = [
     "parse_macro_string",
     "parse_record",
     "split_sender",
+    "spf_authorises",
+    "spf_tree",
 ]

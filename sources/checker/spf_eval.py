@@ -333,25 +333,13 @@ class _Evaluation:
     async def expand_domain(self, tokens: MacroString, domain: str) -> str | None:
         """Expand a domain-spec; None when the result cannot be a query name."""
         text = await self.expand(tokens, domain)
-        return self._as_query_name(text)
+        return as_query_name(text)
 
     def _expand_now(self, tokens: MacroString, domain: str) -> str | None:
         text = "".join(
             token if isinstance(token, str) else self._macro(token, domain, "") for token in tokens
         )
-        return self._as_query_name(text)
-
-    @staticmethod
-    def _as_query_name(text: str) -> str | None:
-        if text.endswith("."):
-            text = text[:-1]
-        # Over-long results lose labels from the left (section 7.3).
-        while len(text) > 253 and "." in text:
-            text = text.split(".", 1)[1]
-        name = _as_ascii(text)
-        if name is None or domain_problem(name, multi_label=False):
-            return None
-        return name
+        return as_query_name(text)
 
     async def expand(self, tokens: MacroString, domain: str) -> str:
         """Expand macro text for the current domain."""
@@ -382,19 +370,7 @@ class _Evaluation:
         return names[0] if names else "unknown"
 
     def _macro(self, macro: Macro, domain: str, validated: str) -> str:
-        value = self._letter_value(macro.letter, domain, validated)
-        if macro.keep is not None or macro.reverse or macro.delimiters != ".":
-            parts = [value]
-            for delimiter in macro.delimiters:
-                parts = [piece for part in parts for piece in part.split(delimiter)]
-            if macro.reverse:
-                parts.reverse()
-            if macro.keep is not None:
-                parts = parts[-macro.keep :]
-            value = ".".join(parts)
-        if macro.url_escape:
-            value = urllib.parse.quote(value, safe="-._~")
-        return value
+        return transform(macro, self._letter_value(macro.letter, domain, validated))
 
     def _letter_value(self, letter: str, domain: str, validated: str) -> str:
         if letter == "s":
@@ -437,6 +413,35 @@ class _Evaluation:
         except SPFSyntaxError:
             return ""
         return await self.expand(tokens, outcome.domain)
+
+
+def transform(macro: Macro, value: str) -> str:
+    """Apply a macro's transformers (split, reverse, keep N parts) and URL escaping (7.3)."""
+    if macro.keep is not None or macro.reverse or macro.delimiters != ".":
+        parts = [value]
+        for delimiter in macro.delimiters:
+            parts = [piece for part in parts for piece in part.split(delimiter)]
+        if macro.reverse:
+            parts.reverse()
+        if macro.keep is not None:
+            parts = parts[-macro.keep :]
+        value = ".".join(parts)
+    if macro.url_escape:
+        value = urllib.parse.quote(value, safe="-._~")
+    return value
+
+
+def as_query_name(text: str) -> str | None:
+    """An expanded domain-spec as a query name (7.3 truncation), or None if impossible."""
+    if text.endswith("."):
+        text = text[:-1]
+    # Over-long results lose labels from the left (section 7.3).
+    while len(text) > 253 and "." in text:
+        text = text.split(".", 1)[1]
+    name = _as_ascii(text)
+    if name is None or domain_problem(name, multi_label=False):
+        return None
+    return name
 
 
 def _is_ip(text: str) -> bool:

@@ -25,7 +25,7 @@ EXP_ONLY_LETTERS = frozenset("crt")  # only meaningful in explanation text (sect
 DELIMITERS = frozenset(".-+,/_=")
 
 _MODIFIER = re.compile(r"([A-Za-z][A-Za-z0-9_.-]*)=(.*)", re.DOTALL)
-_MECHANISM = re.compile(r"([+\-~?]?)([A-Za-z0-9_.-]*)(.*)", re.DOTALL)
+_MECHANISM = re.compile(r"([+\-~?]?)((?:[A-Za-z][A-Za-z0-9]*)?)(.*)", re.DOTALL)
 # The domain may itself contain "/" (section 7.1), so only a digits-only
 # suffix is taken as a prefix length.
 _DUAL_CIDR = re.compile(r"(?::(?P<spec>.*?))?(?:/(?P<c4>[0-9]+))?(?://(?P<c6>[0-9]+))?", re.DOTALL)
