@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 from .report import SPFSummary
 from .requirements import SPFInclusion
-from .spf_syntax import is_spf_record
-from .spf_tree import SPFTree, spf_authorises, spf_tree
+from .spf import SPFTree, is_spf_record, spf_authorises, spf_tree
 
 if TYPE_CHECKING:
     from .dns import Resolver
