@@ -4,15 +4,15 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from sources.capability import CAPABILITY_LABELS
 from sources.catalogfile import METHOD_KINDS
 from sources.guides import all_guides, get_guide, search_guides
 from sources.markup import render_document
 from sources.models import Category, Vendor
 from sources.selectors import (
     VendorFilters,
+    catalog_search,
     categories_with_counts,
-    vendor_facets,
-    vendor_search,
     vendors_by_ids,
 )
 
@@ -32,7 +32,7 @@ def _filters(request) -> VendorFilters:
     return VendorFilters(
         category=pick("category", set(Category.objects.values_list("slug", flat=True))),
         method=pick("method", METHOD_KINDS),
-        capability=pick("capability", {"full", "dkim-only", "spf-only", "none", "unknown"}),
+        capability=pick("capability", CAPABILITY_LABELS),
     )
 
 
@@ -46,21 +46,15 @@ def _page_number(request) -> int:
 def search(request):
     query = request.GET.get("q", "")[:1000].strip()
     filters = _filters(request)
-    ids = vendor_search(query=query, filters=filters)
-    if ids is None:
-        listing = filters.apply(Vendor.objects.published()).for_listing()
-        page = Paginator(listing, PAGE_SIZE).get_page(_page_number(request))
-        vendors = list(page.object_list)
-    else:
-        page = Paginator(ids, PAGE_SIZE).get_page(_page_number(request))
-        vendors = vendors_by_ids(list(page.object_list))
+    result = catalog_search(query=query, filters=filters)
+    page = Paginator(result.ids, PAGE_SIZE).get_page(_page_number(request))
     context = {
         "query": query,
         "filters": filters,
         "page": page,
-        "vendors": vendors,
-        "facets": vendor_facets(ids=ids, filters=filters),
-        "guides": search_guides(query)[:3] if query else [],
+        "vendors": vendors_by_ids(list(page.object_list)),
+        "facets": result.facets,
+        "guides": search_guides(query)[:3] if result.query else [],
     }
     return render(request, "sources/search.html", context)
 
