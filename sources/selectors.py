@@ -198,4 +198,4 @@ def vendors_by_ids(ids: list[int]) -> list[Vendor]:
 def categories_with_counts() -> QuerySet:
     return Category.objects.annotate(
         n=Count("vendors", filter=Q(vendors__published=True), distinct=True)
-    )
+    ).order_by("position", "name")

@@ -20,3 +20,18 @@ def placeholders(template_text: str):
     return mark_safe(  # noqa: S308 - input escaped above; only <var> added
         PLACEHOLDER_RE.sub(lambda m: f"<var>{{{m.group(1)}}}</var>", escaped)
     )
+
+
+PURPOSE_LABELS = {
+    "return-path": "Return-Path (bounce) domain",
+    "dkim": "DKIM key",
+    "spf": "SPF",
+    "delegation": "Subdomain delegation",
+    "tracking": "Link tracking",
+    "verification": "Domain verification",
+}
+
+
+@register.filter
+def purpose_label(purpose: str) -> str:
+    return PURPOSE_LABELS.get(purpose, purpose)
