@@ -1,5 +1,6 @@
 """The catalog: vendors, their setup methods and the DNS records each method needs."""
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -172,3 +173,214 @@ class DocumentationLink(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# ---------------------------------------------------------------------------
+# Submissions, moderation, revision history, reports and domain verification.
+# Writes go through sources/services/submissions.py and verification.py.
+# ---------------------------------------------------------------------------
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def open(self):
+        """Submissions still waiting for the submitter or a moderator."""
+        return self.filter(state__in=[Submission.State.PENDING, Submission.State.CHANGES_REQUESTED])
+
+    def pending(self):
+        return self.filter(state=Submission.State.PENDING)
+
+
+class Submission(models.Model):
+    """A proposed new vendor, or proposed changes to one, in catalog-file form."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    class Kind(models.TextChoices):
+        NEW = "new", "New vendor"
+        CHANGE = "change", "Changes to an entry"
+
+    submitter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="submissions",
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    vendor = models.ForeignKey(
+        Vendor, null=True, blank=True, on_delete=models.SET_NULL, related_name="submissions"
+    )
+    slug = models.SlugField(max_length=60, db_index=True)
+    name = models.CharField(max_length=100)
+    data = models.JSONField(help_text="The vendor entry in catalog-file form")
+    provenance = models.JSONField(default=list, help_text="Documentation URLs supporting it")
+    note = models.TextField("note to moderators", blank=True)
+    state = models.CharField(
+        max_length=20, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    moderator_comment = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    fingerprint = models.CharField(max_length=64, db_index=True, editable=False)
+    submitted_at = models.DateTimeField(db_index=True, help_text="When it last entered review")
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_kind_display()}: {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("submission", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (self.State.PENDING, self.State.CHANGES_REQUESTED)
+
+
+class SubmissionEvent(models.Model):
+    """One step in a submission's life, with the comment that went with it."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        REVISED = "revised", "Revised"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    comment = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class Revision(models.Model):
+    """A published state of a vendor entry, numbered per vendor."""
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    data = models.JSONField(help_text="The whole entry after this revision")
+    changes = models.JSONField(default=list, help_text="Field-by-field changes from the previous")
+    summary = models.CharField(max_length=300)
+    submission = models.ForeignKey(
+        Submission, null=True, blank=True, on_delete=models.SET_NULL, related_name="revisions"
+    )
+    restored_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["vendor", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["vendor", "number"], name="unique_revision_number")
+        ]
+        permissions = [("restore_revision", "Can restore an earlier revision")]
+
+    def __str__(self) -> str:
+        return f"{self.vendor} revision {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("vendor-revision", args=[self.vendor.slug, self.number])
+
+
+class Report(models.Model):
+    """Someone says a vendor entry is outdated or wrong."""
+
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+        DISMISSED = "dismissed", "Dismissed"
+
+    vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="reports")
+    note = models.TextField()
+    email = models.EmailField(blank=True, help_text="For follow-up questions, if given")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    moderator_comment = models.TextField(blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    moderators_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Report on {self.vendor} ({self.created_at:%Y-%m-%d})"
+
+
+class DomainVerification(models.Model):
+    """A user's proof of control of a domain: a TXT token published in its DNS."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the DNS record"
+        VERIFIED = "verified", "Verified"
+        EXPIRED = "expired", "Expired: the record is gone"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="domain_verifications"
+    )
+    domain = models.CharField(max_length=253, db_index=True)
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_result = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["domain"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "domain"], name="unique_user_domain")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.domain} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("verification", args=[self.pk])

@@ -10,6 +10,12 @@ MODERATED_MODELS = [
     "methodparameter",
     "recordrequirement",
     "documentationlink",
+    # Moderation (sources/admin.py): the queue, the history and the reports.
+    "submission",
+    "submissionevent",
+    "revision",
+    "report",
+    "domainverification",
 ]
 
 
