@@ -20,7 +20,7 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
-from .dkim import DKIMSelectorResult, lookup_dkim
+from .dkim import DKIMSelectorResult, shared_lookup_dkim
 from .dmarc import DMARCResult, OrgDomain, discover_dmarc, find_organisational_domain
 from .domains import InvalidDomain, normalise_domain, organisational_domain
 from .report import (
@@ -160,7 +160,7 @@ async def check_domain(
         spf_summary(resolver, name) if "spf" in sections else _none(),
         discover_dmarc(resolver, name) if need_dmarc else _none(),
         _mx(resolver, name) if "mx" in sections else _none(),
-        asyncio.gather(*(lookup_dkim(resolver, sel, dom) for sel, dom in selectors))
+        asyncio.gather(*(shared_lookup_dkim(resolver, sel, dom) for sel, dom in selectors))
         if "dkim" in sections
         else _none(),
         asyncio.gather(*(evaluate(resolver, item, spf_reaches=spf_reaches) for item in items)),

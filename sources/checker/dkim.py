@@ -8,9 +8,11 @@ type other than email) come back with `errors`; weak choices with `warnings`.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import re
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -290,3 +292,19 @@ async def lookup_dkim(resolver: Resolver, selector: str, domain: str) -> DKIMSel
         warnings=(*warnings, *chosen.warnings),
         **base,
     )
+
+
+_shared: weakref.WeakKeyDictionary[Resolver, dict[str, asyncio.Future[DKIMSelectorResult]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def shared_lookup_dkim(resolver: Resolver, selector: str, domain: str) -> DKIMSelectorResult:
+    """lookup_dkim(), done once per resolver (one check) however many callers ask."""
+    per_resolver = _shared.setdefault(resolver, {})
+    key = f"{selector.strip().lower()}\x00{domain.strip().lower()}"
+    future = per_resolver.get(key)
+    if future is None:
+        future = asyncio.ensure_future(lookup_dkim(resolver, selector, domain))
+        per_resolver[key] = future
+    return await asyncio.shield(future)

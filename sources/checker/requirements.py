@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from .dkim import DKIMSelectorResult, lookup_dkim
+from .dkim import DKIMSelectorResult, shared_lookup_dkim
 
 if TYPE_CHECKING:
     from .dns import Answer, Resolver
@@ -514,7 +514,7 @@ async def _check_dkim(
             message=f"{item.host} is not a name of the form {item.selector}._domainkey.<domain>",
             **base,
         )
-    result = await lookup_dkim(resolver, item.selector, domain)
+    result = await shared_lookup_dkim(resolver, item.selector, domain)
     chain = result.cname_chain
     observed: tuple[str, ...] = tuple(f"CNAME {name}" for name in chain)
     if result.record_text is not None:
