@@ -231,4 +231,4 @@ def test_all_lookups_of_a_check_run_concurrently(dns_server, resolver):
     # The longest lookup chain is two round trips (the selector's CNAME, then
     # the key in the vendor's zone); 13 queries one after another would be 1.3 s.
     assert report.queries >= 10
-    assert report.elapsed_ms < 100 * 4
+    assert report.elapsed_ms < 100 * 6

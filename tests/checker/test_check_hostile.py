@@ -1,0 +1,83 @@
+"""Hostile or broken DNS yields a structured report, never an exception or a false "missing"."""
+
+import asyncio
+
+from sources.checker.check import check_domain
+from tests.checker.helpers import POSTLARK
+
+
+def check(resolver, domain, **options):
+    return asyncio.run(
+        check_domain(
+            domain,
+            vendor=options.get("vendor", POSTLARK),
+            method_kind=options.get("kind"),
+            params={"account_id": "4242"},
+            resolver=resolver,
+        )
+    )
+
+
+def test_garbage_in_the_dmarc_and_spf_records_is_reported_not_raised(dns_server, resolver):
+    dns_server.add_records(
+        {
+            "_dmarc.junk.example": [("TXT", b"v=DMARC1; p=\xff\xfe\x00; rua=\x07")],
+            "junk.example": [
+                ("TXT", b"v=spf1 \xff include:\x00 -all"),
+                ("MX", (10, "mx.junk.example")),
+            ],
+        },
+        origin="example.",
+    )
+    report = check(resolver, "junk.example", vendor=None)
+    assert report.dmarc.status == "invalid"
+    assert report.spf.status == "invalid"
+    assert report.verdict == "fail"
+    report.to_dict()  # serialisable, whatever the bytes were
+
+
+def test_a_huge_txt_record_is_fetched_over_tcp_and_judged(dns_server, resolver):
+    huge = "v=spf1 " + " ".join(f"ip4:192.0.2.{i}" for i in range(1, 255)) + " -all"
+    dns_server.add_records({"huge.example": [("TXT", huge)]}, origin="example.")
+    report = check(resolver, "huge.example", vendor=None)
+    assert report.spf.record == huge
+    assert report.spf.status == "ok"
+
+
+def test_a_cname_loop_at_a_selector_is_an_error_not_a_missing_key(dns_server, resolver):
+    dns_server.add_records(
+        {
+            "s1._domainkey.loop.example": [("CNAME", "s2._domainkey.loop.example")],
+            "s2._domainkey.loop.example": [("CNAME", "s1._domainkey.loop.example")],
+        },
+        origin="example.",
+    )
+    report = check(resolver, "loop.example")
+    dkim = {item.id: item for item in report.requirements if item.purpose == "dkim"}
+    assert {item.status for item in dkim.values()} == {"error"}
+    assert all("loop" in item.message.lower() for item in dkim.values())
+    assert report.verdict == "error"
+
+
+def test_an_include_loop_in_spf_fails_the_include_check(dns_server, resolver):
+    dns_server.add_records(
+        {
+            "spin.example": [
+                ("TXT", "v=spf1 include:_spf.postlark.test include:a.spin.example -all")
+            ],
+            "a.spin.example": [("TXT", "v=spf1 include:spin.example -all")],
+        },
+        origin="example.",
+    )
+    report = check(resolver, "spin.example", kind="spf-include")
+    spf = report.requirements[0]
+    assert spf.status == "fail"
+    assert "loop" in spf.message
+    assert report.verdict == "fail"
+
+
+def test_a_server_that_answers_garbage_is_an_error(dns_server, resolver):
+    dns_server.set_fault("_dmarc.good.example", "malformed")
+    report = check(resolver, "good.example", vendor=None)
+    assert report.dmarc.status == "error"
+    assert report.verdict == "error"
