@@ -1,7 +1,9 @@
 """Asynchronous DNS lookups for the checker.
 
-This is the only module that imports dnspython. Everything else in the checker
-sees plain `Answer` values: a status word and the records as text.
+This is the only module that imports dnspython (for names, IDNA and the
+system resolver configuration; messages are encoded by `dns_wire`). Everything
+else in the checker sees plain `Answer` values: a status word and the records
+as text.
 
 A `Resolver` belongs to one check. It caches every answer, lets concurrent
 identical lookups share one query on the wire, follows CNAME chains itself
@@ -12,30 +14,37 @@ budget, so a hostile zone cannot make one check send unbounded traffic.
 from __future__ import annotations
 
 import asyncio
+import secrets
+import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import dns.asyncquery
 import dns.exception
-import dns.flags
 import dns.inet
-import dns.message
 import dns.name
-import dns.rcode
-import dns.rdata
-import dns.rdataclass
-import dns.rdatatype
 import dns.resolver
-import dns.rrset
+
+from .dns_wire import (
+    TYPE_CODES,
+    Labels,
+    MalformedMessage,
+    Record,
+    Response,
+    decode_response,
+    encode_query,
+    labels_text,
+)
 
 Status = Literal["ok", "nxdomain", "nodata", "servfail", "refused", "timeout", "error"]
 
 # Statuses that say "we could not find out", as opposed to "the record is not there".
 RETRYABLE: frozenset[str] = frozenset({"timeout", "servfail", "refused", "error"})
 
-SUPPORTED_TYPES: frozenset[str] = frozenset({"TXT", "A", "AAAA", "MX", "CNAME", "NS", "PTR", "SOA"})
+SUPPORTED_TYPES: frozenset[str] = frozenset(TYPE_CODES)
+RCODE_SERVFAIL, RCODE_NXDOMAIN, RCODE_REFUSED = 2, 3, 5
+RCODE_TEXT = {1: "FORMERR", 4: "NOTIMP"}
 
 # Large enough for most TXT answers, small enough to avoid IP fragmentation
 # (the DNS Flag Day 2020 recommendation). Bigger answers come back truncated
@@ -132,78 +141,46 @@ def normalise_name(name: str) -> str:
 
     Raises ValueError with a readable reason when the text is not a domain name.
     """
-    return _name_text(_parse_name(name))
+    return labels_text(_parse_name(name))
 
 
-def _parse_name(name: str) -> dns.name.Name:
+def _parse_name(name: str) -> Labels:
     text = name.strip()
     if text in ("", "."):
         raise ValueError("empty domain name")
     try:
         # Non-ASCII text goes through IDNA 2008 with UTS 46 mapping, so
         # "Bücher.Example" and "xn--bcher-kva.example" are the same name.
-        return dns.name.from_text(text).canonicalize()
+        parsed = dns.name.from_text(text)
     except dns.exception.DNSException as exc:
         raise ValueError(f"not a valid domain name: {exc}") from None
     except UnicodeError as exc:
         raise ValueError(f"not a valid IDN: {exc}") from None
+    return tuple(label.lower() for label in parsed.labels[:-1])
 
 
-def _name_text(name: dns.name.Name) -> str:
-    if name == dns.name.root:
-        return "."
-    return name.to_text(omit_final_dot=True).lower()
+def _find(section: tuple[Record, ...], owner: Labels, rdtype: int) -> list[Record]:
+    return [record for record in section if record.rdtype == rdtype and record.owner == owner]
 
 
-def decode_txt(strings: Sequence[bytes]) -> str:
-    """Join TXT character-strings and decode them without ever failing.
-
-    UTF-8 when the bytes are valid UTF-8, else Latin-1, which maps every byte
-    to one character: garbage stays visible and never produces surrogates
-    that would break JSON or HTML output later.
-    """
-    raw = b"".join(strings)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
+def _soa_covers(section: tuple[Record, ...], name: Labels) -> bool:
+    for record in section:
+        if record.rdtype == TYPE_CODES["SOA"]:
+            depth = len(record.owner)
+            if depth == 0 or name[-depth:] == record.owner:
+                return True
+    return False
 
 
-def _render(rdata: dns.rdata.Rdata) -> str:
-    rdtype = rdata.rdtype
-    if rdtype == dns.rdatatype.TXT:
-        return decode_txt(rdata.strings)  # type: ignore[attr-defined]
-    if rdtype in (dns.rdatatype.A, dns.rdatatype.AAAA):
-        return str(rdata.address)  # type: ignore[attr-defined]
-    if rdtype == dns.rdatatype.MX:
-        return f"{rdata.preference} {_name_text(rdata.exchange)}"  # type: ignore[attr-defined]
-    if rdtype in (dns.rdatatype.CNAME, dns.rdatatype.NS, dns.rdatatype.PTR):
-        return _name_text(rdata.target)  # type: ignore[attr-defined]
-    return rdata.to_text().lower()
-
-
-def _find(section: list[dns.rrset.RRset], name: dns.name.Name, rdtype: int) -> dns.rrset.RRset:
-    for rrset in section:
-        if rrset.rdtype == rdtype and rrset.name == name:
-            return rrset
-    return dns.rrset.RRset(name, dns.rdataclass.IN, rdtype)
-
-
-def _soa_covers(section: list[dns.rrset.RRset], name: dns.name.Name) -> bool:
-    return any(
-        rrset.rdtype == dns.rdatatype.SOA and name.is_subdomain(rrset.name) for rrset in section
-    )
-
-
-def _interpret(response: dns.message.Message, qname: dns.name.Name, rdtype: int) -> _Step:
+def _interpret(response: Response, qname: Labels, rdtype: int) -> _Step:
     """Read one response into a step of the lookup."""
-    rcode = response.rcode()
-    if rcode == dns.rcode.SERVFAIL:
+    rcode = response.rcode
+    if rcode == RCODE_SERVFAIL:
         return _Step("servfail", reason="server failure (SERVFAIL)")
-    if rcode == dns.rcode.REFUSED:
+    if rcode == RCODE_REFUSED:
         return _Step("refused", reason="query refused (REFUSED)")
-    if rcode not in (dns.rcode.NOERROR, dns.rcode.NXDOMAIN):
-        return _Step("error", reason=f"server answered {dns.rcode.to_text(rcode)}")
+    if rcode not in (0, RCODE_NXDOMAIN):
+        return _Step("error", reason=f"server answered {RCODE_TEXT.get(rcode, f'rcode {rcode}')}")
 
     current = qname
     chain: list[str] = []
@@ -211,27 +188,27 @@ def _interpret(response: dns.message.Message, qname: dns.name.Name, rdtype: int)
     while True:
         found = _find(response.answer, current, rdtype)
         if found:
-            records = tuple(sorted({_render(rdata) for rdata in found}))
+            records = tuple(sorted({record.text for record in found}))
             return _Step("ok", records, tuple(chain))
-        if rdtype == dns.rdatatype.CNAME:
+        if rdtype == TYPE_CODES["CNAME"]:
             break
-        cname = _find(response.answer, current, dns.rdatatype.CNAME)
-        if not cname:
+        cnames = _find(response.answer, current, TYPE_CODES["CNAME"])
+        if not cnames or cnames[0].target is None:
             break
-        target = cname[0].target  # type: ignore[attr-defined]
-        chain.append(_name_text(target))
+        target = cnames[0].target
+        chain.append(labels_text(target))
         if target in seen:  # the caller reports the loop
             return _Step("nodata", chain=tuple(chain))
         seen.add(target)
         current = target
 
-    if rcode == dns.rcode.NXDOMAIN:
+    if rcode == RCODE_NXDOMAIN:
         return _Step("nxdomain", chain=tuple(chain), reason="no such domain (NXDOMAIN)")
     # A negative answer carries the SOA of the zone it speaks for. Without one
     # covering the CNAME target, the server simply did not know the target's
     # zone and we must ask about it ourselves.
     if chain and not _soa_covers(response.authority, current):
-        return _Step("nodata", chain=tuple(chain), chase=_name_text(current))
+        return _Step("nodata", chain=tuple(chain), chase=labels_text(current))
     return _Step("nodata", chain=tuple(chain), reason="no record of this type (NODATA)")
 
 
@@ -268,8 +245,8 @@ class Resolver:
         self.max_queries = max_queries
         self.max_cname_depth = max_cname_depth
         self.stats = ResolverStats()
-        self._steps: dict[tuple[str, int], asyncio.Task[_Step]] = {}
-        self._answers: dict[tuple[str, str], Answer] = {}
+        self._steps: dict[tuple[Labels, int], asyncio.Task[_Step]] = {}
+        self._answers: dict[tuple[Labels, str], Answer] = {}
         self._started: float | None = None
 
     @property
@@ -289,22 +266,23 @@ class Resolver:
         except ValueError as exc:
             shown = name.strip().lower().rstrip(".")
             return Answer(shown, rdtype, "error", reason=str(exc))
-        key = (_name_text(qname), rdtype)
+        key = (qname, rdtype)
         cached = self._answers.get(key)
         if cached is not None:
             self.stats.cache_hits += 1
             return cached
-        answer = await self._resolve(qname, key[0], rdtype)
+        answer = await self._resolve(qname, rdtype)
         self._answers[key] = answer
         return answer
 
-    async def _resolve(self, qname: dns.name.Name, shown: str, rdtype: str) -> Answer:
-        rdtype_code = dns.rdatatype.from_text(rdtype)
+    async def _resolve(self, qname: Labels, rdtype: str) -> Answer:
+        shown = labels_text(qname)
+        code = TYPE_CODES[rdtype]
         chain: list[str] = []
         seen = {shown}
         current = qname
         while True:
-            step = await self._step(current, rdtype_code)
+            step = await self._step(current, code)
             for target in step.chain:
                 if target in seen:
                     return Answer(
@@ -319,8 +297,8 @@ class Resolver:
                 return Answer(shown, rdtype, step.status, step.records, tuple(chain), step.reason)
             current = _parse_name(step.chase)
 
-    async def _step(self, qname: dns.name.Name, rdtype: int) -> _Step:
-        key = (_name_text(qname), rdtype)
+    async def _step(self, qname: Labels, rdtype: int) -> _Step:
+        key = (qname, rdtype)
         task = self._steps.get(key)
         if task is None:
             task = asyncio.ensure_future(self._fetch(qname, rdtype))
@@ -331,7 +309,7 @@ class Resolver:
         # other callers are waiting on.
         return await asyncio.shield(task)
 
-    async def _fetch(self, qname: dns.name.Name, rdtype: int) -> _Step:
+    async def _fetch(self, qname: Labels, rdtype: int) -> _Step:
         if self._started is None:
             self._started = time.monotonic()
         try:
@@ -339,21 +317,24 @@ class Resolver:
         finally:
             self.stats.elapsed_ms = (time.monotonic() - self._started) * 1000
 
-    async def _ask_servers(self, qname: dns.name.Name, rdtype: int) -> _Step:
-        request = dns.message.make_query(qname, rdtype, use_edns=0, payload=EDNS_PAYLOAD)
+    async def _ask_servers(self, qname: Labels, rdtype: int) -> _Step:
         last = _Step("timeout", reason="no answer")
         for _attempt in range(self.retries + 1):
             heard_back = False
             for host, port in self.nameservers:
+                # A fresh ID (and, below, a fresh socket and source port) for
+                # every message makes forged answers harder to slip in.
+                query_id = secrets.randbits(16)
+                wire = encode_query(query_id, qname, rdtype, payload=EDNS_PAYLOAD)
                 try:
-                    response = await self._exchange(request, host, port)
+                    response = await self._exchange(wire, qname, rdtype, host, port)
                 except _BudgetExceeded:
                     return _Step("error", reason=f"query budget of {self.max_queries} exhausted")
-                except dns.exception.Timeout:
+                except TimeoutError:
                     self.stats.timeouts += 1
                     last = _Step("timeout", reason=f"no answer from {host}:{port}")
                     continue
-                except (dns.exception.DNSException, OSError, EOFError, ValueError) as exc:
+                except (MalformedMessage, OSError, EOFError) as exc:
                     heard_back = True
                     detail = str(exc) or type(exc).__name__
                     last = _Step("error", reason=f"bad response from {host}:{port}: {detail}")
@@ -371,18 +352,64 @@ class Resolver:
         return last
 
     async def _exchange(
-        self, request: dns.message.Message, host: str, port: int
-    ) -> dns.message.Message:
+        self, wire: bytes, qname: Labels, rdtype: int, host: str, port: int
+    ) -> Response:
         if self.stats.queries >= self.max_queries:
             raise _BudgetExceeded
         self.stats.queries += 1
-        response = await dns.asyncquery.udp(
-            request, host, timeout=self.timeout, port=port, ignore_unexpected=True
-        )
-        if response.flags & dns.flags.TC:
+        response = await _udp_exchange(wire, (qname, rdtype), host, port, self.timeout)
+        if response.truncated:
             if self.stats.queries >= self.max_queries:
                 raise _BudgetExceeded
             self.stats.queries += 1
             self.stats.tcp_fallbacks += 1
-            response = await dns.asyncquery.tcp(request, host, timeout=self.timeout, port=port)
+            response = await _tcp_exchange(wire, (qname, rdtype), host, port, self.timeout)
         return response
+
+
+def _matches(response: Response, wire: bytes, question: tuple[Labels, int]) -> bool:
+    # Servers may echo the question in another letter case; labels are
+    # already lowercased by the decoder.
+    return response.id == int.from_bytes(wire[:2], "big") and (
+        response.question is None or response.question == question
+    )
+
+
+async def _udp_exchange(
+    wire: bytes, question: tuple[Labels, int], host: str, port: int, timeout: float
+) -> Response:
+    """Send one datagram and wait for the matching reply; raises TimeoutError."""
+    loop = asyncio.get_running_loop()
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as sock:
+        sock.setblocking(False)
+        # Connected, so the kernel drops datagrams from elsewhere and an ICMP
+        # "port unreachable" surfaces at once as ConnectionRefusedError.
+        sock.connect((host, port))
+        async with asyncio.timeout(timeout):
+            await loop.sock_sendall(sock, wire)
+            while True:
+                data = await loop.sock_recv(sock, 65535)
+                if data[:2] != wire[:2]:
+                    continue  # a late answer to someone else's question
+                response = decode_response(data)
+                if _matches(response, wire, question):
+                    return response
+
+
+async def _tcp_exchange(
+    wire: bytes, question: tuple[Labels, int], host: str, port: int, timeout: float
+) -> Response:
+    """Ask over TCP (RFC 7766), for answers too big for a datagram."""
+    async with asyncio.timeout(timeout):
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            writer.write(len(wire).to_bytes(2, "big") + wire)
+            await writer.drain()
+            while True:
+                size = int.from_bytes(await reader.readexactly(2), "big")
+                response = decode_response(await reader.readexactly(size))
+                if _matches(response, wire, question):
+                    return response
+        finally:
+            writer.close()

@@ -312,8 +312,8 @@ class _Builder:
             for mechanism in record.mechanisms
             if mechanism.kind in ("a", "mx", "exists")
         ]
-        children = await asyncio.gather(*child_jobs)
-        await asyncio.gather(*checks)
+        # Included records and the void checks of a/mx/exists all go out together.
+        children, _ = await asyncio.gather(asyncio.gather(*child_jobs), asyncio.gather(*checks))
         node.children = list(children)
         for child in node.children:
             if child.missing:

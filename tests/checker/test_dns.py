@@ -7,7 +7,7 @@ import time
 import pytest
 
 from sources.checker.dns import Answer, Resolver, normalise_name, parse_nameserver
-from tests.dnsserver import DNSServer
+from tests.dnsserver import DNSServer, spawn_server
 
 
 def run(coroutine):
@@ -352,3 +352,25 @@ def test_without_nameservers_it_uses_the_system_resolver():
 def test_the_server_can_be_started_twice_on_separate_ports():
     with DNSServer() as one, DNSServer() as two:
         assert one.port != two.port
+
+
+def test_a_server_process_answers_a_burst_of_queries_without_dropping_any():
+    # Benchmarks run the server in a child process; a burst larger than the
+    # default socket buffer used to be dropped and show up as timeouts.
+    zone = "$ORIGIN burst.test.\n@ SOA ns hostmaster 1 3600 600 86400 300\n"
+    zone += "".join(f"n{i} A 192.0.2.1\n" for i in range(2000))
+    server = spawn_server()
+    try:
+        server.add_zone_text(zone)
+        resolver = Resolver([server.address], timeout=3.0, retries=0, max_queries=2000)
+
+        async def burst() -> list[Answer]:
+            names = [f"n{i}.burst.test" for i in range(2000)]
+            return await asyncio.gather(*(resolver.query(name, "A") for name in names))
+
+        answers = run(burst())
+        assert resolver.stats.timeouts == 0
+        assert all(answer.ok for answer in answers)
+        assert server.query_count == 2000
+    finally:
+        server.stop()

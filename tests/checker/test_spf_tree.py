@@ -61,6 +61,22 @@ def test_records_of_one_level_are_fetched_concurrently(customer, resolver):
     assert elapsed < 4 * 0.05 + 0.08
 
 
+def test_void_checks_run_alongside_the_includes_not_after_them(dns_server, resolver):
+    dns_server.add_records(
+        {
+            "mixed.test": [("TXT", "v=spf1 mx a:out.mixed.test include:x.test -all")],
+            "x.test": [("TXT", "v=spf1 include:y.test -all")],
+            "y.test": [("TXT", "v=spf1 ip4:192.0.2.0/24 -all")],
+        }
+    )
+    dns_server.latency = 0.05
+    started = time.monotonic()
+    tree = tree_of(resolver, "mixed.test")
+    assert tree.void_lookups == 2
+    # Three levels of records; the MX and A checks ride along with level two.
+    assert time.monotonic() - started < 3 * 0.05 + 0.04
+
+
 def test_the_tree_is_json_serialisable(customer, resolver):
     data = json.loads(json.dumps(tree_of(resolver, "customer.test").to_dict()))
     assert data["lookups"] == 7
