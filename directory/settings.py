@@ -204,6 +204,7 @@ REST_FRAMEWORK = {
         "anon": os.getenv("API_ANON_RATE", "120/min"),
         "user": os.getenv("API_USER_RATE", "1200/min"),
         "checks": os.getenv("CHECK_RATE", "30/min"),
+        "bulk-checks": os.getenv("BULK_CHECK_RATE", "10/hour"),
     },
 }
 
@@ -223,6 +224,8 @@ CHECKER_NAMESERVERS = envlist("CHECKER_NAMESERVERS")
 CHECKER_TIMEOUT = envfloat("CHECKER_TIMEOUT", 5.0)
 CHECK_RETENTION_DAYS = envint("CHECK_RETENTION_DAYS", 30)
 BULK_CHECK_MAX_DOMAINS = envint("BULK_CHECK_MAX_DOMAINS", 5000)
+# Checks one bulk task runs at a time (each one needs a few sockets at most).
+BULK_CHECK_CONCURRENCY = envint("BULK_CHECK_CONCURRENCY", 50)
 
 LOGGING = {
     "version": 1,
