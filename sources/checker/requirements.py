@@ -16,114 +16,39 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from .dkim import DKIMSelectorResult, shared_lookup_dkim
+from .fixes import include_target, normal_name, spf_with_include, zone_line
+from .specs import (
+    Expanded,
+    InvalidParameter,
+    MethodSpec,
+    Parameter,
+    RecordSpec,
+    expand,
+    validate_parameters,
+)
 
 if TYPE_CHECKING:
     from .dns import Answer, Resolver
 
+__all__ = [
+    "Expanded",
+    "InvalidParameter",
+    "MethodSpec",
+    "Parameter",
+    "RecordSpec",
+    "RequirementResult",
+    "SPFInclusion",
+    "dkim_domain",
+    "evaluate",
+    "evaluate_all",
+    "expand",
+    "spf_with_include",
+    "validate_parameters",
+    "zone_line",
+]
+
 Status = Literal["pass", "fail", "warn", "error"]
-FIX_TTL = 3600
-_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-
-
-class InvalidParameter(ValueError):
-    """A customer-supplied parameter is missing its format; `name` says which."""
-
-    def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"{name}: {reason}")
-        self.name = name
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A customer-specific value used in templates."""
-
-    name: str
-    pattern: str | None = None
-    required: bool = True
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class RecordSpec:
-    """One record requirement of a setup method."""
-
-    id: str
-    type: str
-    host: str
-    value: str = ""
-    check: str = "equals"
-    purpose: str = "verification"
-    pattern: str | None = None
-    selector: str | None = None
-    priority: int | None = None
-    required: bool = True
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class MethodSpec:
-    """A setup method: its kind, parameters and record requirements."""
-
-    kind: str
-    title: str = ""
-    parameters: tuple[Parameter, ...] = ()
-    records: tuple[RecordSpec, ...] = ()
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MethodSpec:
-        """Build from a catalog-shaped dict (as read from TOML or the database)."""
-        parameters = tuple(
-            Parameter(
-                name=str(item["name"]),
-                pattern=item.get("pattern") or None,
-                required=bool(item.get("required", True)),
-                label=str(item.get("label", "")),
-            )
-            for item in data.get("parameters", ()) or ()
-        )
-        records = tuple(
-            RecordSpec(
-                id=str(item["id"]),
-                type=str(item["type"]).upper(),
-                host=str(item["host"]),
-                value=str(item.get("value", "") or ""),
-                check=str(item.get("check", "equals")),
-                purpose=str(item.get("purpose", "verification")),
-                pattern=item.get("pattern") or None,
-                selector=item.get("selector") or None,
-                priority=item.get("priority"),
-                required=bool(item.get("required", True)),
-                note=str(item.get("note", "") or ""),
-            )
-            for item in data.get("records", ()) or ()
-        )
-        return cls(str(data.get("kind", "")), str(data.get("title", "")), parameters, records)
-
-
-def validate_parameters(method: MethodSpec, params: Mapping[str, str]) -> dict[str, str]:
-    """Check supplied values against the method's patterns; return the cleaned values.
-
-    Unknown names are ignored; missing values are allowed here (the records
-    that need them are reported as warnings).
-    """
-    cleaned: dict[str, str] = {}
-    for parameter in method.parameters:
-        value = str(params.get(parameter.name) or "").strip()
-        if not value:
-            continue
-        if parameter.pattern and not _fullmatch(parameter.pattern, value):
-            label = parameter.label or parameter.name
-            raise InvalidParameter(parameter.name, f"'{value}' is not a valid {label}")
-        cleaned[parameter.name] = value
-    return cleaned
-
-
-def _fullmatch(pattern: str, value: str) -> bool:
-    try:
-        return re.fullmatch(pattern, value) is not None
-    except re.error:
-        return True  # a broken catalog pattern must not block the customer's check
+SPFReaches = Callable[["Resolver", str, str], Awaitable["SPFInclusion"]]
 
 
 @dataclass(frozen=True)
@@ -161,80 +86,6 @@ class RequirementResult:
             "selector": self.selector,
             "message": self.message,
         }
-
-
-@dataclass(frozen=True)
-class Expanded:
-    """A requirement with its templates filled in as far as the parameters allow."""
-
-    spec: RecordSpec
-    host: str | None
-    value: str | None
-    selector: str | None
-    missing: tuple[str, ...]  # parameters the host, value or selector still needs
-
-
-def expand(spec: RecordSpec, domain: str, params: Mapping[str, str]) -> Expanded:
-    """Fill `{domain}` and parameters into host, value and selector."""
-    values = {**params, "domain": domain}
-    missing: list[str] = []
-
-    def fill(template: str | None) -> str | None:
-        if template is None:
-            return None
-        names = _PLACEHOLDER.findall(template)
-        absent = [name for name in names if name not in values]
-        if absent:
-            missing.extend(name for name in absent if name not in missing)
-            return None
-        return _PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
-
-    host = fill(spec.host)
-    value = fill(spec.value) if spec.value else ""
-    selector = fill(spec.selector)
-    host = _name(host) if host else host
-    return Expanded(spec, host, value, selector, tuple(missing))
-
-
-def _name(text: str) -> str:
-    return text.strip().rstrip(".").lower()
-
-
-def zone_line(host: str, rdtype: str, value: str, priority: int | None = None) -> str:
-    """One record in master-file form, e.g. `s1._domainkey.example.com. 3600 IN CNAME x.`."""
-    rdtype = rdtype.upper()
-    if rdtype == "TXT":
-        data = _quote_txt(value)
-    elif rdtype == "MX":
-        parts = value.split()
-        if len(parts) == 2 and parts[0].isdigit():
-            data = f"{parts[0]} {_fqdn(parts[1])}"
-        else:
-            data = f"{priority if priority is not None else 10} {_fqdn(value)}"
-    elif rdtype in ("CNAME", "NS"):
-        data = _fqdn(value)
-    else:
-        data = value
-    return f"{_fqdn(host)} {FIX_TTL} IN {rdtype} {data}"
-
-
-def _fqdn(name: str) -> str:
-    return name.strip().rstrip(".").lower() + "."
-
-
-def _quote_txt(value: str) -> str:
-    # A character-string holds at most 255 octets; longer values (2048-bit
-    # DKIM keys) are written as several strings, which DNS joins back.
-    raw = value.encode("utf-8")
-    chunks = [raw[i : i + 255] for i in range(0, len(raw), 255)] or [b""]
-    quoted = []
-    for chunk in chunks:
-        text = chunk.decode("utf-8", "replace").replace("\\", "\\\\").replace('"', '\\"')
-        quoted.append(f'"{text}"')
-    return " ".join(quoted)
-
-
-SPFReaches = Callable[["Resolver", str, str], Awaitable["SPFInclusion"]]
 
 
 @dataclass(frozen=True)
@@ -338,7 +189,7 @@ async def _check_exists(
 
 def _matches(expected: str | None, pattern: str | None, observed: str) -> bool:
     if expected:
-        return _name(expected) == _name(observed)
+        return normal_name(expected) == normal_name(observed)
     if pattern:
         try:
             return re.search(pattern, observed.rstrip("."), re.IGNORECASE) is not None
@@ -379,7 +230,7 @@ async def _check_equals(
         if spec.type == "MX" and spec.priority is not None and item.value:
             wanted = _target(item)
             preference = next(
-                (r.split()[0] for r in answer.records if _name(r.split()[-1]) == wanted), None
+                (r.split()[0] for r in answer.records if normal_name(r.split()[-1]) == wanted), None
             )
             if preference is not None and preference != str(spec.priority):
                 status, message = "warn", f"found with priority {preference}, not {spec.priority}"
@@ -401,7 +252,7 @@ def _target(item: Expanded) -> str | None:
     """The host name part of an expected NS/MX value ('10 mx.example' -> 'mx.example')."""
     if not item.value:
         return None
-    return _name(item.value.split()[-1])
+    return normal_name(item.value.split()[-1])
 
 
 async def _judge_cname(
@@ -526,7 +377,11 @@ async def _check_dkim(
         return RequirementResult(
             status="fail", fix=_fix(item), message="; ".join(result.errors), **common, **base
         )
-    if spec.type == "CNAME" and item.value and (not chain or _name(chain[0]) != _name(item.value)):
+    if (
+        spec.type == "CNAME"
+        and item.value
+        and (not chain or normal_name(chain[0]) != normal_name(item.value))
+    ):
         shown = chain[0] if chain else "no CNAME (a key published directly)"
         return RequirementResult(
             status="warn",
@@ -546,7 +401,7 @@ async def _check_spf(
     resolver: Resolver, item: Expanded, base: dict[str, Any], spf_reaches: SPFReaches
 ) -> RequirementResult:
     assert item.host is not None
-    target = _include_target(item.value or "")
+    target = include_target(item.value or "")
     expected_text = f"SPF at {item.host} reaching include:{target}" if target else "SPF include"
     if target is None:
         return RequirementResult(
@@ -585,33 +440,6 @@ async def _check_spf(
     return RequirementResult(
         status="fail", expected=expected_text, observed=observed, fix=fix, message=detail, **base
     )
-
-
-def _include_target(value: str) -> str | None:
-    text = value.strip()
-    if not text:
-        return None
-    for term in text.split():
-        if term.lower().startswith("include:"):
-            return _name(term.split(":", 1)[1])
-    return _name(text)
-
-
-def spf_with_include(record: str | None, target: str) -> str:
-    """The SPF record with `include:target` added before its `all` (or a new record)."""
-    if not record:
-        return f"v=spf1 include:{target} ~all"
-    terms = record.split()
-    position = next(
-        (
-            index
-            for index, term in enumerate(terms)
-            if term.lower().lstrip("+-~?") == "all" or term.lower().startswith("redirect=")
-        ),
-        len(terms),
-    )
-    terms.insert(position, f"include:{target}")
-    return " ".join(terms)
 
 
 async def evaluate_all(
