@@ -15,7 +15,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 class InvalidParameter(ValueError):
-    """A customer-supplied parameter is missing its format; `name` says which."""
+    """A customer-supplied parameter does not match its pattern; `name` says which."""
 
     def __init__(self, name: str, reason: str) -> None:
         super().__init__(f"{name}: {reason}")
