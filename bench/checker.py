@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 
 from sources.checker.dns import Resolver  # noqa: E402
 from sources.checker.spf import spf_tree  # noqa: E402
-from tests.dnsserver import ServerProcess, spawn_server  # noqa: E402
+from tests.dnsserver_process import ServerProcess, spawn_server  # noqa: E402
 
 try:  # developer B's full check; the bench falls back to the DNS/SPF modules without it
     from sources.checker.check import check_domain, check_many

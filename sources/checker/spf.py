@@ -11,10 +11,10 @@ from .spf_eval import (
     SPFResult,
     check_host,
     check_mail_from,
-    domain_problem,
     parse_ip,
     split_sender,
 )
+from .spf_macros import domain_problem
 from .spf_syntax import (
     Macro,
     Mechanism,

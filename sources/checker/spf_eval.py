@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import time
-import urllib.parse
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-from .dns import Answer, Resolver, normalise_name
+from .dns import Answer, Resolver
+from .spf_macros import as_ascii, as_query_name, domain_problem, dotted_ip, transform
 from .spf_syntax import (
     Macro,
     MacroString,
@@ -73,34 +73,6 @@ class _Outcome:
     reason: str
     mechanism: str | None = None
     record: SPFRecord | None = None  # whose exp= explains a "fail"
-
-
-def domain_problem(domain: str, *, multi_label: bool = True) -> str | None:
-    """Why a name cannot be queried (section 4.3), or None when it can."""
-    if domain.startswith("["):
-        return "an address literal is not a domain"
-    name = domain[:-1] if domain.endswith(".") else domain
-    if not name:
-        return "empty domain"
-    labels = name.split(".")
-    if any(not label for label in labels):
-        return "empty label"
-    if any(len(label.encode("utf-8", "surrogateescape")) > 63 for label in labels):
-        return "label longer than 63 characters"
-    if len(name) > 253:
-        return "name longer than 253 characters"
-    if multi_label and len(labels) < 2:
-        return "not a fully qualified domain name"
-    return None
-
-
-def _as_ascii(domain: str) -> str | None:
-    if domain.isascii():
-        return domain
-    try:
-        return normalise_name(domain)
-    except ValueError:
-        return None
 
 
 def parse_ip(text: str) -> IPAddress:
@@ -382,7 +354,7 @@ class _Evaluation:
         if letter == "d":
             return domain
         if letter == "i":
-            return _dotted(self.ip, self.ip_text)
+            return dotted_ip(self.ip, self.ip_text)
         if letter == "p":
             return validated or "unknown"
         if letter == "v":
@@ -415,52 +387,12 @@ class _Evaluation:
         return await self.expand(tokens, outcome.domain)
 
 
-def transform(macro: Macro, value: str) -> str:
-    """Apply a macro's transformers (split, reverse, keep N parts) and URL escaping (7.3)."""
-    if macro.keep is not None or macro.reverse or macro.delimiters != ".":
-        parts = [value]
-        for delimiter in macro.delimiters:
-            parts = [piece for part in parts for piece in part.split(delimiter)]
-        if macro.reverse:
-            parts.reverse()
-        if macro.keep is not None:
-            parts = parts[-macro.keep :]
-        value = ".".join(parts)
-    if macro.url_escape:
-        value = urllib.parse.quote(value, safe="-._~")
-    return value
-
-
-def as_query_name(text: str) -> str | None:
-    """An expanded domain-spec as a query name (7.3 truncation), or None if impossible."""
-    if text.endswith("."):
-        text = text[:-1]
-    # Over-long results lose labels from the left (section 7.3).
-    while len(text) > 253 and "." in text:
-        text = text.split(".", 1)[1]
-    name = _as_ascii(text)
-    if name is None or domain_problem(name, multi_label=False):
-        return None
-    return name
-
-
 def _is_ip(text: str) -> bool:
     try:
         ipaddress.ip_address(text)
     except ValueError:
         return False
     return True
-
-
-def _dotted(ip: IPAddress, written: str) -> str:
-    if ip.version == 4:
-        return str(ip)
-    nibbles = ip.exploded.replace(":", "")
-    # DNS ignores case; keep the case the address was written in so that
-    # explanations echo it (the openspf suite expects this).
-    if any(char in "ABCDEF" for char in written) and not any(char in "abcdef" for char in written):
-        nibbles = nibbles.upper()
-    return ".".join(nibbles)
 
 
 def split_sender(sender: str, helo: str) -> tuple[str, str]:
@@ -493,7 +425,7 @@ async def check_host(
     full_sender, sender_domain = split_sender(sender, helo)
     target = (domain or sender_domain).strip()
     target = target[:-1] if target.endswith(".") else target
-    ascii_target = _as_ascii(target)
+    ascii_target = as_ascii(target)
     evaluation = _Evaluation(resolver, address, ip.strip(), full_sender, helo, receiver)
     if ascii_target is None:
         return SPFResult("none", target, reason=f"{target!r} is not a valid domain")

@@ -20,14 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .dns import Answer, Resolver, normalise_name
-from .spf_eval import (
-    MAX_LOOKUP_TERMS,
-    MAX_MX_NAMES,
-    MAX_VOID_LOOKUPS,
-    as_query_name,
-    domain_problem,
-    transform,
-)
+from .spf_eval import MAX_LOOKUP_TERMS, MAX_MX_NAMES, MAX_VOID_LOOKUPS
+from .spf_macros import as_query_name, domain_problem, transform
 from .spf_syntax import (
     MacroString,
     Mechanism,

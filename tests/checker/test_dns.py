@@ -7,7 +7,8 @@ import time
 import pytest
 
 from sources.checker.dns import Answer, Resolver, normalise_name, parse_nameserver
-from tests.dnsserver import DNSServer, spawn_server
+from tests.dnsserver import DNSServer
+from tests.dnsserver_process import spawn_server
 
 
 def run(coroutine):
