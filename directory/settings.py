@@ -189,6 +189,15 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "directory@localhost")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Submissions and moderation (sources/services/submissions.py, sources/ratelimit.py).
+# A vendor entry form with every row filled holds a few thousand fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+# Proxies in front of the site whose X-Forwarded-For is trusted (client addresses for
+# rate limits); 0 uses the socket's address.
+NUM_PROXIES = envint("NUM_PROXIES", 0)
+# Seconds a moderators' digest waits so that submissions arriving together share one e-mail.
+MODERATOR_DIGEST_DELAY = envint("MODERATOR_DIGEST_DELAY", 600)
+
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]

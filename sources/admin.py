@@ -84,3 +84,6 @@ class SetupMethodAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         vendor_refresh_derived(form.instance.vendor)
+
+# The moderation queue (submissions, revisions, reports, verified domains).
+from sources import admin_moderation  # noqa: E402, F401

@@ -1,0 +1,1 @@
+"""Forms: accounts, vendor entries, reports and domain verification."""

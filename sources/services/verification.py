@@ -1,0 +1,170 @@
+"""Proof that a submitter controls a vendor's domain: a TXT token in its DNS.
+
+The user publishes `email-sources-verification=<token>` as a TXT record at
+`_email-sources-verify.<domain>`; the site looks it up with the checker's DNS
+layer. A verified domain expires when a later check finds the record gone (a
+lookup that fails, by timeout or SERVFAIL, changes nothing: it proves nothing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from urllib.parse import urlsplit
+
+from asgiref.sync import async_to_sync
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sources.checker.dns import Answer, Resolver
+from sources.checker.domains import (
+    InvalidDomain,
+    normalise_domain,
+    organisational_domain,
+    public_suffix,
+)
+from sources.models import DomainVerification, Submission, Vendor
+
+logger = logging.getLogger(__name__)
+
+RECORD_LABEL = "_email-sources-verify"
+VALUE_PREFIX = "email-sources-verification="
+BATCH = 50  # concurrent lookups when re-checking in bulk
+
+Status = DomainVerification.Status
+
+
+def record_name(verification: DomainVerification) -> str:
+    return f"{RECORD_LABEL}.{verification.domain}"
+
+
+def record_value(verification: DomainVerification) -> str:
+    return f"{VALUE_PREFIX}{verification.token}"
+
+
+def verification_domain(text: str) -> str:
+    """The organisational domain to verify for what the user typed (URL, address, name)."""
+    name = normalise_domain(text)
+    if public_suffix(name) == name:
+        raise InvalidDomain(f"'{name}' is a public suffix, not a domain someone controls")
+    org = organisational_domain(name)
+    return org
+
+
+def vendor_domain(website: str) -> str | None:
+    """The organisational domain of a vendor's website, or None if it has none."""
+    host = urlsplit(website or "").hostname
+    if not host:
+        return None
+    try:
+        return organisational_domain(normalise_domain(host))
+    except InvalidDomain:
+        return None
+
+
+def verification_start(*, user, domain: str) -> DomainVerification:
+    """The user's verification for a domain (created with a fresh token if new)."""
+    domain = verification_domain(domain)
+    existing = DomainVerification.objects.filter(user=user, domain=domain).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return DomainVerification.objects.create(
+                user=user, domain=domain, token=secrets.token_urlsafe(24)
+            )
+    except IntegrityError:  # a double click: the other request created it
+        return DomainVerification.objects.get(user=user, domain=domain)
+
+
+def _resolver() -> Resolver:
+    return Resolver(nameservers=settings.CHECKER_NAMESERVERS, timeout=settings.CHECKER_TIMEOUT)
+
+
+async def _lookup_many(names: list[str]) -> list[Answer]:
+    resolver = _resolver()
+    return await asyncio.gather(*(resolver.query(name, "TXT") for name in names))
+
+
+def _apply(verification: DomainVerification, answer: Answer) -> DomainVerification:
+    """Update a verification from one TXT answer (saved)."""
+    now = timezone.now()
+    name, value = record_name(verification), record_value(verification)
+    found = answer.ok and any(r.strip() == value for r in answer.records)
+    if found:
+        if verification.status != Status.VERIFIED:
+            verification.verified_at = now
+        verification.status = Status.VERIFIED
+        verification.last_result = f"Found the token at {name}."
+    elif answer.is_retryable:
+        reason = f": {answer.reason}" if answer.reason else ""
+        verification.last_result = (
+            f"The DNS lookup failed ({answer.status}{reason}); nothing changed. Try again later."
+        )[:300]
+    else:
+        if verification.status == Status.VERIFIED:
+            verification.status = Status.EXPIRED
+        if answer.ok:
+            verification.last_result = (
+                f"{name} has TXT records, but none is {value}."
+                if len(value) + len(name) < 250
+                else "The TXT records found do not carry your token."
+            )
+        else:
+            verification.last_result = f"No TXT record at {name}."
+    verification.last_checked_at = now
+    verification.save(update_fields=["status", "verified_at", "last_result", "last_checked_at"])
+    return verification
+
+
+def verification_check(*, verification: DomainVerification) -> DomainVerification:
+    """Look the token up now and record the outcome."""
+    [answer] = async_to_sync(_lookup_many)([record_name(verification)])
+    return _apply(verification, answer)
+
+
+def verifications_recheck_all(*, statuses=(Status.VERIFIED,)) -> dict:
+    """Re-check verifications (by default the verified ones); returns counts by outcome."""
+    counts = {"checked": 0, "verified": 0, "expired": 0, "unchanged": 0}
+    queryset = DomainVerification.objects.filter(status__in=statuses).order_by("pk")
+    pks = list(queryset.values_list("pk", flat=True))
+    for start in range(0, len(pks), BATCH):
+        batch = list(DomainVerification.objects.filter(pk__in=pks[start : start + BATCH]))
+        answers = async_to_sync(_lookup_many)([record_name(v) for v in batch])
+        for verification, answer in zip(batch, answers, strict=True):
+            before = verification.status
+            _apply(verification, answer)
+            counts["checked"] += 1
+            if verification.status == before:
+                counts["unchanged"] += 1
+            elif verification.status == Status.VERIFIED:
+                counts["verified"] += 1
+            elif verification.status == Status.EXPIRED:
+                counts["expired"] += 1
+                logger.info("verification of %s expired", verification.domain)
+    return counts
+
+
+def vendor_maintained_by_vendor(vendor: Vendor) -> bool:
+    """True when someone who verified the vendor's domain had a submission for it approved."""
+    domain = vendor_domain(vendor.website)
+    if domain is None:
+        return False
+    return DomainVerification.objects.filter(
+        domain=domain,
+        status=Status.VERIFIED,
+        user__submissions__vendor=vendor,
+        user__submissions__state=Submission.State.APPROVED,
+    ).exists()
+
+
+def user_verified_domains(user) -> set[str]:
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return set(
+        DomainVerification.objects.filter(user=user, status=Status.VERIFIED).values_list(
+            "domain", flat=True
+        )
+    )

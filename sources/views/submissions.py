@@ -1,0 +1,334 @@
+"""Submitting and revising vendor entries, history, restores and reports."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from sources.catalogdiff import FieldChange, diff_entries
+from sources.catalogfile import CatalogError
+from sources.forms.reports import ReportForm
+from sources.forms.submissions import EntryForm, initial_from_data
+from sources.models import Category, Revision, Submission, Vendor
+from sources.services.catalog import vendor_to_data
+from sources.services.submissions import (
+    DuplicateSubmission,
+    ModerationError,
+    current_data,
+    data_from_json,
+    provenance_validate,
+    report_create,
+    revision_restore,
+    submission_create,
+    submission_revise,
+    submission_validate,
+)
+from sources.templatetags.entries import entry_from_data
+from sources.views.accounts import rate_limited, too_many, wait_message
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 20
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def can_moderate(user) -> bool:
+    return user.is_authenticated and user.has_perm("sources.change_submission")
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    return list(Category.objects.values_list("slug", "name"))
+
+
+# -- the submitter's list ------------------------------------------------------------------------
+
+
+@login_required
+def submission_list(request):
+    submissions = Submission.objects.filter(submitter=request.user).select_related("vendor")
+    page = Paginator(submissions, PAGE_SIZE).get_page(_page_number(request))
+    return render(request, "submissions/list.html", {"page": page})
+
+
+# -- the entry form ------------------------------------------------------------------------------
+
+
+def _entry_page(request, *, vendor: Vendor | None, submission: Submission | None, initial):
+    """Show, preview, grow ("add another") or save the entry form."""
+    fixed_slug = vendor.slug if vendor is not None else None
+    options = {"categories": _category_choices(), "fixed_slug": fixed_slug}
+    context = {"vendor": vendor, "submission": submission}
+    if request.method != "POST":
+        form = EntryForm(initial=initial, **options)
+        return render(request, "submissions/entry_form.html", {**context, "form": form})
+
+    post = request.POST
+    if post.get("add"):
+        form = EntryForm.with_row_added(post, post["add"], **options)
+        context["focus"] = post["add"]
+        return render(request, "submissions/entry_form.html", {**context, "form": form})
+
+    form = EntryForm(post, **options)
+    if form.honeypot_filled:
+        logger.info("entry form honeypot filled; ignored")
+        messages.success(request, "Thank you: your submission was received.")
+        return redirect("submissions")
+    action = post.get("action", "preview")
+    status = 200
+    if form.is_valid():
+        data = form.to_data()
+        try:
+            validated = submission_validate(data=data, vendor=vendor)
+            provenance_validate(form.provenance)
+        except CatalogError as exc:
+            form.add_catalog_error(exc)
+        else:
+            if action == "submit":
+                limited = rate_limited(request, "submission")
+                if limited:
+                    form.non_field_errors.append(wait_message(limited))
+                    return too_many(
+                        render(request, "submissions/entry_form.html", {**context, "form": form}),
+                        limited,
+                    )
+                try:
+                    if submission is None:
+                        saved = submission_create(
+                            user=request.user,
+                            data=data,
+                            provenance=form.provenance,
+                            note=form.note,
+                            vendor=vendor,
+                        )
+                        messages.success(
+                            request,
+                            f"Thank you! Submission #{saved.pk} is waiting for a moderator. "
+                            "We will e-mail you when it is reviewed.",
+                        )
+                    else:
+                        saved = submission_revise(
+                            submission=submission,
+                            user=request.user,
+                            data=data,
+                            provenance=form.provenance,
+                            note=form.note,
+                        )
+                        messages.success(
+                            request, f"Submission #{saved.pk} is revised and back in review."
+                        )
+                    return redirect(saved)
+                except DuplicateSubmission as exc:
+                    messages.info(request, exc.message)
+                    return redirect(exc.existing)
+                except CatalogError as exc:
+                    form.add_catalog_error(exc)
+                except ModerationError as exc:
+                    form.non_field_errors.append(str(exc))
+            else:
+                limited = rate_limited(request, "preview")
+                if limited:
+                    form.non_field_errors.append(wait_message(limited))
+                    status = 429
+                else:
+                    context["preview"] = entry_from_data(validated)
+                    if vendor is not None:
+                        context["changes"] = diff_entries(current_data(vendor), validated)
+    context["errors"] = form.error_summary()
+    return render(request, "submissions/entry_form.html", {**context, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_new(request):
+    return _entry_page(request, vendor=None, submission=None, initial=None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_propose(request, slug: str):
+    vendor = get_object_or_404(Vendor.objects.published().with_details(), slug=slug)
+    if request.method == "GET":
+        mine = Submission.objects.open().filter(
+            submitter=request.user, kind=Submission.Kind.CHANGE, vendor=vendor
+        )
+        existing = mine.first()
+        if existing is not None:
+            messages.info(
+                request,
+                f"You already have proposal #{existing.pk} open for {vendor.name}: "
+                "continue with it here.",
+            )
+            return redirect("submission-edit", existing.pk)
+    initial = initial_from_data(vendor_to_data(vendor))
+    return _entry_page(request, vendor=vendor, submission=None, initial=initial)
+
+
+def _visible_submission(request, pk: int) -> Submission:
+    submission = get_object_or_404(
+        Submission.objects.select_related("vendor", "submitter", "reviewed_by"), pk=pk
+    )
+    if submission.submitter_id != request.user.pk and not can_moderate(request.user):
+        raise Http404("No such submission")
+    return submission
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submission_edit(request, pk: int):
+    submission = _visible_submission(request, pk)
+    if submission.submitter_id != request.user.pk:
+        raise PermissionDenied("Only the submitter can revise a submission.")
+    if not submission.is_open:
+        messages.error(
+            request,
+            f"This submission is {submission.get_state_display().lower()}: it can no longer "
+            "be revised. Start a new one instead.",
+        )
+        return redirect(submission)
+    if submission.kind == Submission.Kind.CHANGE and submission.vendor is None:
+        messages.error(request, "The entry this proposal changes no longer exists.")
+        return redirect(submission)
+    initial = initial_from_data(
+        data_from_json(submission.data), provenance=submission.provenance, note=submission.note
+    )
+    return _entry_page(
+        request,
+        vendor=submission.vendor if submission.kind == "change" else None,
+        submission=submission,
+        initial=initial,
+    )
+
+
+@login_required
+def submission_detail(request, pk: int):
+    submission = _visible_submission(request, pk)
+    data = data_from_json(submission.data)
+    changes = None
+    if (
+        submission.kind == Submission.Kind.CHANGE
+        and submission.vendor is not None
+        and submission.state != Submission.State.APPROVED
+    ):
+        changes = diff_entries(current_data(submission.vendor), data)
+    return render(
+        request,
+        "submissions/detail.html",
+        {
+            "submission": submission,
+            "events": submission.events.select_related("actor"),
+            "preview": entry_from_data(data),
+            "changes": changes,
+            "is_owner": submission.submitter_id == request.user.pk,
+            "can_moderate": can_moderate(request.user),
+        },
+    )
+
+
+# -- history and restore -------------------------------------------------------------------------
+
+
+def _history_vendor(request, slug: str) -> Vendor:
+    queryset = Vendor.objects.all()
+    if not can_moderate(request.user):
+        queryset = queryset.published()
+    return get_object_or_404(queryset, slug=slug)
+
+
+def vendor_history(request, slug: str):
+    vendor = _history_vendor(request, slug)
+    revisions = vendor.revisions.select_related("submission", "restored_from").defer("data")
+    page = Paginator(revisions, PAGE_SIZE).get_page(_page_number(request))
+    for revision in page.object_list:
+        revision.change_list = [FieldChange(**c) for c in revision.changes]
+    return render(
+        request,
+        "submissions/history.html",
+        {
+            "vendor": vendor,
+            "page": page,
+            "can_restore": request.user.has_perm("sources.restore_revision"),
+        },
+    )
+
+
+def vendor_revision(request, slug: str, number: int):
+    vendor = _history_vendor(request, slug)
+    revision = get_object_or_404(
+        Revision.objects.select_related("submission", "restored_from", "created_by"),
+        vendor=vendor,
+        number=number,
+    )
+    latest = vendor.revisions.order_by("-number").values_list("number", flat=True).first()
+    return render(
+        request,
+        "submissions/revision.html",
+        {
+            "vendor": vendor,
+            "revision": revision,
+            "changes": [FieldChange(**c) for c in revision.changes],
+            "entry": entry_from_data(data_from_json(revision.data)),
+            "is_latest": revision.number == latest,
+            "can_restore": request.user.has_perm("sources.restore_revision"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def vendor_revision_restore(request, slug: str, number: int):
+    if not request.user.has_perm("sources.restore_revision"):
+        raise PermissionDenied("Only moderators can restore revisions.")
+    vendor = get_object_or_404(Vendor, slug=slug)
+    revision = get_object_or_404(Revision, vendor=vendor, number=number)
+    try:
+        new = revision_restore(revision=revision, user=request.user)
+    except ModerationError as exc:
+        messages.error(request, str(exc))
+        return redirect(revision)
+    messages.success(request, f"Revision {number} is restored as revision {new.number}.")
+    return redirect("vendor-history", vendor.slug)
+
+
+# -- reports -------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def vendor_report(request, slug: str):
+    vendor = get_object_or_404(Vendor.objects.published(), slug=slug)
+    initial = {"email": request.user.email} if request.user.is_authenticated else {}
+    form = ReportForm(request.POST or None, initial=initial)
+    context = {"vendor": vendor, "form": form}
+    if request.method == "POST":
+        limited = rate_limited(request, "report")
+        if limited:
+            form.is_valid()
+            form.add_error(None, wait_message(limited))
+            return too_many(render(request, "submissions/report.html", context), limited)
+        if form.is_valid():
+            if form.cleaned_data["homepage"]:
+                logger.info("report honeypot filled; ignored")
+            else:
+                report_create(
+                    vendor=vendor,
+                    note=form.cleaned_data["note"],
+                    email=form.cleaned_data["email"],
+                    user=request.user,
+                )
+            messages.success(
+                request, "Thank you: the moderators will check the entry against your report."
+            )
+            return redirect(vendor)
+    return render(request, "submissions/report.html", context)
