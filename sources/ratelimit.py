@@ -97,6 +97,8 @@ def client_key(request) -> str:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return f"ip:{address[:64]}"
-    if ip.version == 6 and ip.ipv4_mapped is None:
+    if ip.version == 6:
+        if ip.ipv4_mapped is not None:
+            return f"ip:{ip.ipv4_mapped}"
         return f"ip:{ipaddress.ip_network(f'{ip}/64', strict=False)}"
-    return f"ip:{ip.ipv4_mapped or ip}"
+    return f"ip:{ip}"
