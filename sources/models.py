@@ -1,5 +1,7 @@
 """The catalog: vendors, their setup methods and the DNS records each method needs."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -384,3 +386,92 @@ class DomainVerification(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("verification", args=[self.pk])
+
+
+# ---------------------------------------------------------------------------
+# Checks: stored DNS check results (permalinks) and bulk checks.
+# Writes go through sources/services/checks.py and bulkchecks.py.
+# ---------------------------------------------------------------------------
+
+
+class BulkCheck(models.Model):
+    """Many domains checked against one vendor's method in a background task."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vendor = models.ForeignKey(
+        Vendor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    vendor_slug = models.CharField(max_length=60, blank=True)
+    vendor_name = models.CharField(max_length=100, blank=True)
+    method_kind = models.CharField(max_length=30, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    filename = models.CharField(max_length=255, blank=True)
+    domains = models.JSONField(default=list, help_text="[line, domain] pairs to check")
+    invalid_rows = models.JSONField(default=list, help_text="Rows that are not domains")
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict, help_text="Results so far, by verdict")
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    error = models.TextField(blank=True)
+    source = models.CharField(max_length=10, default="web")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Bulk check of {self.total} domains ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("bulk-check", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+
+class CheckResult(models.Model):
+    """One stored check: what was asked and the checker's JSON report."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    domain = models.CharField(max_length=253, db_index=True)
+    vendor = models.ForeignKey(
+        Vendor, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    vendor_slug = models.CharField(max_length=60, blank=True)
+    method_kind = models.CharField(max_length=30, blank=True)
+    parameters = models.JSONField(default=dict, blank=True)
+    only = models.JSONField(default=list, blank=True)
+    verdict = models.CharField(max_length=10, db_index=True)
+    result = models.JSONField(help_text="The report, in check_domain's JSON shape")
+    source = models.CharField(max_length=10, default="web")
+    bulk = models.ForeignKey(
+        BulkCheck, null=True, blank=True, on_delete=models.CASCADE, related_name="results"
+    )
+    line = models.PositiveIntegerField(null=True, blank=True, help_text="CSV line, in a bulk")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["bulk", "line"], name="checkresult_bulk_line")]
+
+    def __str__(self) -> str:
+        who = f" for {self.vendor_slug}" if self.vendor_slug else ""
+        return f"{self.domain}{who}: {self.verdict}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("check-result", args=[self.pk])

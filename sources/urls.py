@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from sources.views import accounts, pages, submissions
+from sources.views import accounts, checks, pages, submissions
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -9,6 +9,18 @@ urlpatterns = [
     path("vendors/<slug:slug>/", pages.vendor_detail, name="vendor"),
     path("guides/", pages.guides_index, name="guides"),
     path("guides/<slug:slug>/", pages.guide_detail, name="guide"),
+    # The DNS checker (sources/views/checks.py).
+    path("check/", checks.check, name="check"),
+    path("check/results/<uuid:pk>/", checks.check_result, name="check-result"),
+    path("check/results/<uuid:pk>.json", checks.check_result_json, name="check-result-json"),
+    path("check/bulk/", checks.bulk_check, name="bulk-check-new"),
+    path("check/bulk/<uuid:pk>/", checks.bulk_detail, name="bulk-check"),
+    path("check/bulk/<uuid:pk>/status.json", checks.bulk_status_json, name="bulk-check-status"),
+    re_path(
+        r"^check/bulk/(?P<pk>[0-9a-f-]{36})/results\.(?P<fmt>csv|json)$",
+        checks.bulk_results,
+        name="bulk-check-results",
+    ),
     # Submissions, moderation history and reports (sources/views/submissions.py).
     path("submissions/", submissions.submission_list, name="submissions"),
     path("submissions/new/", submissions.submission_new, name="submission-new"),

@@ -1,0 +1,435 @@
+"""A check report for people: the headline, the DMARC policy explained, the DNS change plan.
+
+Pure Python over the JSON form of a report (`CheckReport.to_dict()`), so the
+web pages, the API and the command line say the same things, and a stored
+result renders exactly as it did when it was made. No Django here: the
+command line uses it without a database.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sources.checker.domains import organisational_domain
+from sources.checker.fixes import FIX_TTL, spf_with_include, zone_line
+
+MAX_SPF_LOOKUPS = 10
+_ROUTE_WORDS = {"dkim": "DKIM", "spf": "SPF"}
+
+
+def headline(report: Mapping[str, Any]) -> str:
+    """The verdict in one sentence ("Mail that Zendesk sends for example.com will pass ...")."""
+    domain = report["domain"]
+    who = report.get("vendor_name") or report.get("vendor")
+    verdict = report.get("verdict")
+    if report.get("input_error"):
+        return f"{domain} could not be checked: {report['input_error']}"
+    if not who or not report.get("requirements"):
+        return _generic_headline(report, who)
+    routes = " and ".join(_ROUTE_WORDS[r] for r in report.get("dmarc_pass_routes") or [])
+    subject = f"Mail that {who} sends for {domain}"
+    if verdict == "pass":
+        return f"{subject} will pass DMARC through {routes} alignment." + _policy_caveat(report)
+    if verdict == "partial":
+        failing = [r for r in report["requirements"] if r.get("required") and r["status"] != "pass"]
+        count = len(failing)
+        records = "record needs" if count == 1 else "records need"
+        return (
+            f"{subject} will pass DMARC through {routes} alignment, "
+            f"but {count} required {records} attention."
+        ) + _policy_caveat(report)
+    if verdict == "error":
+        return (
+            f"We could not finish checking {who} for {domain}: some DNS lookups failed or "
+            "timed out. This is usually temporary: run the check again."
+        )
+    return f"{subject} will fail DMARC: no aligned DKIM or SPF route is in place yet."
+
+
+def _policy_caveat(report: Mapping[str, Any]) -> str:
+    """What passing DMARC is worth under the domain's policy, when that is little."""
+    dmarc = report.get("dmarc") or {}
+    domain = report["domain"]
+    if dmarc.get("status") in ("none", "invalid", "multiple"):
+        return f" But {domain} has no usable DMARC policy yet, so receivers do not apply DMARC."
+    if dmarc.get("status") == "found" and dmarc.get("policy") == "none":
+        return f" The DMARC policy of {domain} is p=none: failing mail would still be delivered."
+    return ""
+
+
+def _generic_headline(report: Mapping[str, Any], who: str | None) -> str:
+    domain = report["domain"]
+    dmarc = report.get("dmarc") or {}
+    prefix = f"{who} has no DNS records to check for this method. " if who else ""
+    if report.get("verdict") == "error":
+        return prefix + f"Some DNS lookups for {domain} failed or timed out: run the check again."
+    if not dmarc:
+        return prefix + f"{domain}: the requested checks are below."
+    status = dmarc.get("status")
+    if status == "found":
+        policy = dmarc.get("policy")
+        meaning = {
+            "reject": "mail that fails DMARC is refused",
+            "quarantine": "mail that fails DMARC goes to spam",
+            "none": "it only monitors, so mail that fails DMARC is still delivered",
+        }.get(policy or "", "")
+        return prefix + f"{domain} publishes a DMARC policy of p={policy}: {meaning}."
+    if status == "invalid":
+        return prefix + f"{domain} has a DMARC record that receivers cannot use."
+    if status == "multiple":
+        return prefix + f"{domain} has several DMARC records, so receivers ignore them all."
+    return prefix + f"{domain} has no DMARC policy: receivers do not apply DMARC to its mail."
+
+
+@dataclass(frozen=True)
+class PolicyExplanation:
+    """What the DMARC policy that applies means for the person checking."""
+
+    level: str  # ok | warn | bad | error
+    title: str
+    text: str
+
+
+def explain_policy(report: Mapping[str, Any]) -> PolicyExplanation | None:
+    """Explain the DMARC policy that applies to the domain (None when DMARC was not checked)."""
+    dmarc = report.get("dmarc")
+    if not dmarc:
+        return None
+    domain = report["domain"]
+    status = dmarc.get("status")
+    if status == "error":
+        return PolicyExplanation(
+            "error",
+            "DMARC record: lookup failed",
+            "The DMARC lookup failed (a timeout or server failure). This says nothing about "
+            "whether a record exists: run the check again.",
+        )
+    if status in ("none", None):
+        return PolicyExplanation(
+            "bad",
+            "No DMARC policy",
+            f"Nothing tells receivers what to do with mail that fails DMARC for {domain}, so "
+            "they do not apply DMARC at all and anyone can send mail as your domain. Publish "
+            "a DMARC record: start with p=none and a rua= address to receive reports.",
+        )
+    if status in ("invalid", "multiple"):
+        problem = "several records" if status == "multiple" else "a record that does not parse"
+        return PolicyExplanation(
+            "bad",
+            "DMARC record unusable",
+            f"{domain} has {problem}; receivers then act as if there were no DMARC policy. "
+            "Keep exactly one valid v=DMARC1 record.",
+        )
+    policy = dmarc.get("policy")
+    tag = dmarc.get("policy_tag") or "p"
+    source = dmarc.get("policy_domain")
+    where = ""
+    if source and source != domain:
+        tag_word = {"sp": "subdomain policy (sp=)", "np": "non-existent subdomain policy (np=)"}
+        where = (
+            f" This is the {tag_word.get(tag, 'policy (p=)')} of {source}, which applies to "
+            f"{domain} because {domain} has no DMARC record of its own."
+        )
+    testing = (
+        " The record is in testing mode (t=y): receivers apply one level less strict a policy."
+        if dmarc.get("testing")
+        else ""
+    )
+    if policy == "none":
+        return PolicyExplanation(
+            "warn",
+            "p=none: monitoring only",
+            "Receivers deliver mail that fails DMARC as if there were no policy and only send "
+            "you reports. It protects nothing yet: once the reports show that all your real "
+            "senders pass, move to p=quarantine and then p=reject." + where + testing,
+        )
+    if policy == "quarantine":
+        return PolicyExplanation(
+            "ok",
+            "p=quarantine",
+            "Mail that fails DMARC is treated as suspicious, usually delivered to spam. "
+            "Senders that are not set up correctly lose their mail to spam folders."
+            + where
+            + testing,
+        )
+    return PolicyExplanation(
+        "ok",
+        f"p={policy}",
+        "Receivers refuse mail that fails DMARC. Every sender that uses your domain must "
+        "pass, or its mail is rejected." + where + testing,
+    )
+
+
+# -- the DNS change plan -------------------------------------------------------
+
+
+@dataclass
+class PlanRow:
+    """One record to create or change, for the table and the zone file."""
+
+    host: str  # fully qualified, no trailing dot
+    name: str  # relative to the zone ("@" for the apex), what most web forms ask for
+    type: str
+    value: str  # as typed into a web form: no quotes, no trailing dot
+    zone_line: str
+    action: str  # add | replace
+    replaces: list[str] = field(default_factory=list)
+    requirements: list[str] = field(default_factory=list)
+    note: str = ""
+    recommended: bool = False  # advice rather than a fix of a failing requirement
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "host": self.host,
+            "name": self.name,
+            "type": self.type,
+            "value": self.value,
+            "ttl": FIX_TTL,
+            "zone_line": self.zone_line,
+            "action": self.action,
+            "replaces": self.replaces,
+            "requirements": self.requirements,
+            "note": self.note,
+            "recommended": self.recommended,
+        }
+
+
+@dataclass(frozen=True)
+class SPFCosts:
+    """DNS lookup counts needed to judge SPF merges: per SPF host, and per include target."""
+
+    hosts: Mapping[str, int] = field(default_factory=dict)
+    targets: Mapping[str, int] = field(default_factory=dict)
+
+
+_ZONE_LINE = re.compile(r"^(\S+)\s+(\d+)\s+IN\s+(\S+)\s+(.*)$")
+
+
+def _parse_fix(line: str) -> tuple[str, str, str] | None:
+    """(host, type, value as typed in a web form) from a one-record zone line."""
+    match = _ZONE_LINE.match(line.strip())
+    if not match:
+        return None
+    host, _ttl, rtype, data = match.groups()
+    rtype = rtype.upper()
+    if rtype == "TXT":
+        value = "".join(shlex.split(data, posix=True)) if '"' in data else data
+    else:
+        value = data.rstrip(".") if rtype in ("CNAME", "NS") else data
+        if rtype == "MX":
+            value = value.rstrip(".")
+    return host.rstrip(".").lower(), rtype, value
+
+
+def _relative(host: str, zone: str) -> str:
+    if host == zone:
+        return "@"
+    if host.endswith("." + zone):
+        return host[: -len(zone) - 1]
+    return host + "."
+
+
+def _zone_of(report: Mapping[str, Any]) -> str:
+    """The zone the customer most likely edits: the organisational domain."""
+    dmarc = report.get("dmarc") or {}
+    return (
+        dmarc.get("organisational_domain")
+        or dmarc.get("psl_organisational_domain")
+        or organisational_domain(report["domain"])
+    )
+
+
+def _observed_of_type(requirement: Mapping[str, Any], rtype: str) -> list[str]:
+    prefix = f"{rtype} "
+    return [
+        text[len(prefix) :]
+        for text in requirement.get("observed") or []
+        if text.startswith(prefix) and not text.startswith("then ")
+    ]
+
+
+def _include_target(requirement: Mapping[str, Any]) -> str | None:
+    match = re.search(r"include:(\S+)", requirement.get("expected") or "")
+    return match.group(1).rstrip(".").lower() if match else None
+
+
+def change_plan(report: Mapping[str, Any], costs: SPFCosts | None = None) -> dict[str, Any]:
+    """Every fix of the report gathered into one plan: rows, a zone-file block and warnings."""
+    costs = costs or SPFCosts()
+    zone = _zone_of(report)
+    rows: list[PlanRow] = []
+    warnings: list[str] = []
+    by_line: dict[str, PlanRow] = {}
+    spf_rows: dict[str, PlanRow] = {}
+
+    for requirement in report.get("requirements") or []:
+        if requirement.get("status") not in ("fail", "warn"):
+            continue
+        fix = requirement.get("fix")
+        if not fix:
+            continue
+        parsed = _parse_fix(fix)
+        if parsed is None:
+            continue
+        host, rtype, value = parsed
+        if requirement.get("check") == "spf-include":
+            _merge_spf(requirement, host, fix, value, rows, spf_rows, costs, warnings, zone)
+            continue
+        if fix in by_line:
+            by_line[fix].requirements.append(requirement["id"])
+            continue
+        existing = _observed_of_type(requirement, rtype) if rtype in ("CNAME", "TXT") else []
+        if rtype == "TXT":
+            existing = []  # other TXT records at a name can stay beside the new one
+        row = PlanRow(
+            host=host,
+            name=_relative(host, zone),
+            type=rtype,
+            value=value,
+            zone_line=fix,
+            action="replace" if existing else "add",
+            replaces=existing,
+            requirements=[requirement["id"]],
+            note=_row_note(requirement, existing),
+        )
+        by_line[fix] = row
+        rows.append(row)
+
+    spf = report.get("spf") or {}
+    if spf.get("lookups", 0) > MAX_SPF_LOOKUPS and not spf_rows:
+        warnings.append(
+            f"The SPF record of {report['domain']} already needs {spf['lookups']} DNS lookups; "
+            f"receivers stop at {MAX_SPF_LOOKUPS} and SPF fails with permerror for all your "
+            "mail. Remove includes of services you no longer use, replace includes by the "
+            "ip4:/ip6: ranges they publish, or send from a subdomain with its own SPF record."
+        )
+    dmarc = report.get("dmarc")
+    if dmarc and dmarc.get("status") == "none":
+        host = f"_dmarc.{zone}"
+        value = "v=DMARC1; p=none"
+        rows.append(
+            PlanRow(
+                host=host,
+                name=_relative(host, zone),
+                type="TXT",
+                value=value,
+                zone_line=zone_line(host, "TXT", value),
+                action="add",
+                note=(
+                    "Recommended: a DMARC policy that only monitors. Add rua=mailto:<address> "
+                    "to receive reports, then tighten to p=quarantine and p=reject."
+                ),
+                recommended=True,
+            )
+        )
+    return {
+        "zone": zone,
+        "rows": [row.to_dict() for row in rows],
+        "zone_file": _zone_text(report, rows),
+        "warnings": warnings,
+    }
+
+
+def _row_note(requirement: Mapping[str, Any], existing: list[str]) -> str:
+    if existing:
+        shown = ", ".join(existing)
+        return f"Replace the existing {requirement['type']} ({shown}): a name has one CNAME."
+    return ""
+
+
+def _merge_spf(
+    requirement: Mapping[str, Any],
+    host: str,
+    fix: str,
+    value: str,
+    rows: list[PlanRow],
+    spf_rows: dict[str, PlanRow],
+    costs: SPFCosts,
+    warnings: list[str],
+    zone: str,
+) -> None:
+    """One SPF record per host, with every missing include merged in."""
+    target = _include_target(requirement)
+    row = spf_rows.get(host)
+    if row is None:
+        current = [text for text in _observed_of_type(requirement, "TXT") if _is_spf(text)]
+        row = PlanRow(
+            host=host,
+            name=_relative(host, zone),
+            type="TXT",
+            value=value,
+            zone_line=fix,
+            action="replace" if current else "add",
+            replaces=current,
+            requirements=[requirement["id"]],
+        )
+        spf_rows[host] = row
+        rows.append(row)
+    else:
+        if target and f"include:{target}" not in row.value.split():
+            row.value = spf_with_include(row.value, target)
+            row.zone_line = zone_line(host, "TXT", row.value)
+        row.requirements.append(requirement["id"])
+    _judge_spf_row(row, costs, warnings)
+
+
+def _is_spf(text: str) -> bool:
+    lowered = text.strip().lower()
+    return lowered == "v=spf1" or lowered.startswith("v=spf1 ")
+
+
+def _includes(text: str) -> list[str]:
+    return [term.split(":", 1)[1].lower() for term in text.split() if term.startswith("include:")]
+
+
+def _judge_spf_row(row: PlanRow, costs: SPFCosts, warnings: list[str]) -> None:
+    """Note the merged record's lookup count and warn when it would pass the limit of 10."""
+    row.note = (
+        "Replace your SPF record with this merged one: a name must have exactly one."
+        if row.replaces
+        else "A new SPF record."
+    )
+    prefix = f"The merged SPF record for {row.host}"
+    warnings[:] = [w for w in warnings if not w.startswith(prefix)]
+    before = costs.hosts.get(row.host)
+    if before is None:
+        return
+    existing = {t for text in row.replaces for t in _includes(text)}
+    added = [t for t in _includes(row.value) if t not in existing]
+    if any(t not in costs.targets for t in added):
+        return  # an include's own cost is unknown: no number rather than a wrong one
+    total = before + sum(1 + costs.targets[t] for t in added)
+    row.note += f" It needs {total} DNS lookups (SPF allows {MAX_SPF_LOOKUPS})."
+    if total > MAX_SPF_LOOKUPS:
+        includes = ", ".join(f"include:{t}" for t in added)
+        warnings.append(
+            f"{prefix} would need {total} DNS lookups ({before} now, plus {includes}); "
+            f"receivers stop at {MAX_SPF_LOOKUPS} and SPF then fails with permerror for all "
+            "your mail. Remove includes of services you no longer use, replace includes by "
+            "the ip4:/ip6: ranges they publish, or let this vendor send from a subdomain with "
+            "its own SPF record, or rely on DKIM alignment instead."
+        )
+
+
+def _zone_text(report: Mapping[str, Any], rows: list[PlanRow]) -> str:
+    if not rows:
+        return ""
+    who = report.get("vendor_name") or report.get("vendor")
+    title = (
+        f"; DNS changes for {who} on {report['domain']}"
+        if who
+        else (f"; DNS changes for {report['domain']}")
+    )
+    lines = [title]
+    for row in rows:
+        if row.action == "replace":
+            lines.append(f"; replaces: {' | '.join(row.replaces)}")
+        elif row.recommended:
+            lines.append("; recommended")
+        lines.append(row.zone_line)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,368 @@
+"""Bulk checks: read a CSV of domains, check them in a background task, export the results.
+
+One task checks a whole bulk with the checker's `check_many` (bounded
+concurrency, one resolver per domain) and streams results to the database in
+chunks, updating the progress counters as it goes, so memory stays flat
+whatever the number of domains and a restarted task resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+
+from sources.checker import InvalidDomain, check_many, normalise_domain
+from sources.models import BulkCheck, CheckResult
+from sources.services.checks import (
+    CheckInput,
+    CheckInputError,
+    check_input_clean,
+    check_resolver,
+    report_enrich,
+    spf_costs,
+)
+
+CHUNK_SIZE = 50  # results written per INSERT
+FLUSH_SECONDS = 2.0  # ... or sooner, so progress moves on slow DNS
+MAX_LINE_LENGTH = 2000
+HEADER_NAMES = {"domain", "domains", "domain name", "hostname", "host", "name", "email domain"}
+VERDICTS = ("pass", "partial", "fail", "error")
+
+
+class BulkTooLarge(ValueError):
+    """More domains than BULK_CHECK_MAX_DOMAINS."""
+
+
+@dataclass
+class ParsedRows:
+    """The domains of an uploaded file, and the rows that are not domains."""
+
+    domains: list[tuple[int, str]] = field(default_factory=list)  # (line, normalised domain)
+    invalid: list[dict[str, Any]] = field(default_factory=list)  # {line, text, error}
+
+
+def decode_upload(raw: bytes) -> str:
+    """Text of an uploaded file: UTF-8 (with or without BOM), else Windows-1252."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def bulk_rows_parse(text: str, *, limit: int | None = None) -> ParsedRows:
+    """Domains from CSV text: a `domain` column if there is a header, else the first column.
+
+    Blank lines and lines starting with # are skipped; every other row that is
+    not a domain (or repeats one) is reported with its line number.
+    """
+    parsed = ParsedRows()
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = ";" if ";" in first_line and "," not in first_line else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    column: int | None = None
+    seen: dict[str, int] = {}
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            parsed.invalid.append({"line": reader.line_num, "text": "", "error": f"bad CSV: {exc}"})
+            continue
+        line = reader.line_num
+        cells = [cell.strip() for cell in row]
+        if not any(cells) or cells[0].startswith("#"):
+            continue
+        if column is None:
+            header = [cell.lower() for cell in cells]
+            named = next((i for i, cell in enumerate(header) if cell in HEADER_NAMES), None)
+            column = named if named is not None else 0
+            if named is not None:
+                continue
+        text_cell = cells[column] if column < len(cells) else ""
+        shown = text_cell[:200]
+        if not text_cell:
+            parsed.invalid.append(
+                {"line": line, "text": ",".join(cells)[:200], "error": "no domain in this row"}
+            )
+            continue
+        if len(text_cell) > MAX_LINE_LENGTH:
+            parsed.invalid.append({"line": line, "text": shown, "error": "far too long"})
+            continue
+        try:
+            domain = normalise_domain(text_cell)
+        except InvalidDomain as exc:
+            parsed.invalid.append({"line": line, "text": shown, "error": exc.reason})
+            continue
+        if domain in seen:
+            parsed.invalid.append(
+                {
+                    "line": line,
+                    "text": shown,
+                    "error": f"duplicate of line {seen[domain]} (checked once)",
+                }
+            )
+            continue
+        seen[domain] = line
+        parsed.domains.append((line, domain))
+        if limit is not None and len(parsed.domains) > limit:
+            raise BulkTooLarge(
+                f"the file has more than {limit} domains; split it into files of at most {limit}"
+            )
+    return parsed
+
+
+def bulk_create(
+    *, check: CheckInput, rows: ParsedRows, filename: str = "", source: str = "web"
+) -> BulkCheck:
+    """Store a bulk check and queue its task (once the transaction commits)."""
+    from sources.tasks import bulk_check_run
+
+    bulk = BulkCheck.objects.create(
+        vendor_id=check.vendor.get("id") if check.vendor else None,
+        vendor_slug=check.vendor_slug,
+        vendor_name=check.vendor_name,
+        method_kind=check.method_kind,
+        parameters=dict(check.params),
+        filename=filename[:255],
+        domains=[[line, domain] for line, domain in rows.domains],
+        invalid_rows=rows.invalid,
+        total=len(rows.domains),
+        status=BulkCheck.Status.QUEUED if rows.domains else BulkCheck.Status.DONE,
+        source=source,
+        finished_at=None if rows.domains else timezone.now(),
+    )
+    if rows.domains:
+        bulk_id = str(bulk.pk)
+        transaction.on_commit(lambda: bulk_check_run.enqueue(bulk_id))
+    return bulk
+
+
+def bulk_check_input(bulk: BulkCheck) -> CheckInput:
+    """The vendor, method and parameters of a bulk, cleaned against today's catalog."""
+    return check_input_clean(
+        domain=None,
+        vendor=bulk.vendor_slug or None,
+        method=bulk.method_kind or None,
+        params=bulk.parameters,
+    )
+
+
+def bulk_run(*, bulk_id: str) -> dict[str, Any]:
+    """Check every domain of a bulk, saving results and progress as they come in."""
+    bulk = BulkCheck.objects.get(pk=bulk_id)
+    if bulk.status == BulkCheck.Status.DONE:
+        return {"status": bulk.status, "done": bulk.done}
+    try:
+        check = bulk_check_input(bulk)
+    except CheckInputError as exc:
+        BulkCheck.objects.filter(pk=bulk.pk).update(
+            status=BulkCheck.Status.FAILED,
+            error=f"The check can no longer run: {exc.first_message()}",
+            finished_at=timezone.now(),
+        )
+        return {"status": "failed", "error": exc.first_message()}
+    # Resume: a task that died half-way keeps what it stored.
+    stored = set(CheckResult.objects.filter(bulk=bulk).values_list("domain", flat=True))
+    todo = [(line, domain) for line, domain in bulk.domains if domain not in stored]
+    counts = Counter(
+        dict(
+            CheckResult.objects.filter(bulk=bulk)
+            .values_list("verdict")
+            .annotate(n=Count("pk"))
+            .values_list("verdict", "n")
+        )
+    )
+    BulkCheck.objects.filter(pk=bulk.pk).update(
+        status=BulkCheck.Status.RUNNING,
+        started_at=bulk.started_at or timezone.now(),
+        done=len(stored),
+        counts=dict(counts),
+    )
+    loop = asyncio.new_event_loop()
+    reports = _reports(check, [domain for _, domain in todo])
+    lines = {domain: line for line, domain in todo}
+    try:
+        while True:
+            chunk = loop.run_until_complete(_take(reports, CHUNK_SIZE, FLUSH_SECONDS))
+            if not chunk:
+                break
+            rows = [
+                CheckResult(
+                    domain=data["domain"],
+                    vendor_id=bulk.vendor_id,
+                    vendor_slug=bulk.vendor_slug,
+                    method_kind=bulk.method_kind,
+                    parameters=bulk.parameters,
+                    verdict=data["verdict"],
+                    result=data,
+                    source="bulk",
+                    bulk=bulk,
+                    line=lines.get(data["domain"]),
+                )
+                for data in chunk
+            ]
+            counts.update(data["verdict"] for data in chunk)
+            with transaction.atomic():
+                CheckResult.objects.bulk_create(rows)
+                BulkCheck.objects.filter(pk=bulk.pk).update(
+                    done=F("done") + len(rows), counts=dict(counts)
+                )
+    except Exception as exc:
+        BulkCheck.objects.filter(pk=bulk.pk).update(
+            status=BulkCheck.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    finally:
+        loop.run_until_complete(reports.aclose())
+        loop.close()
+    BulkCheck.objects.filter(pk=bulk.pk).update(
+        status=BulkCheck.Status.DONE, finished_at=timezone.now()
+    )
+    return {"status": "done", "done": bulk.total, "counts": dict(counts)}
+
+
+async def _reports(check: CheckInput, domains: list[str]) -> AsyncIterator[dict[str, Any]]:
+    """JSON reports as check_many finishes them, with headline and change plan."""
+    async for report in check_many(
+        domains,
+        vendor=check.vendor,
+        method_kind=check.method_kind or None,
+        params=check.params,
+        resolver_factory=check_resolver,
+        concurrency=max(1, settings.BULK_CHECK_CONCURRENCY),
+    ):
+        data = report.to_dict()
+        costs = None
+        if any(r["check"] == "spf-include" and r["fix"] for r in data["requirements"]):
+            # A second small look at SPF, for the merged record's lookup count.
+            costs = await spf_costs(check_resolver(), data["requirements"])
+        report_enrich(data, check=check, costs=costs)
+        yield data
+
+
+async def _take(source: AsyncIterator[dict], size: int, seconds: float) -> list[dict]:
+    """Up to `size` items, or fewer once `seconds` have passed (progress must move)."""
+    items: list[dict] = []
+    started = time.monotonic()
+    while len(items) < size:
+        try:
+            items.append(await anext(source))
+        except StopAsyncIteration:
+            break
+        if time.monotonic() - started > seconds:
+            break
+    return items
+
+
+# -- results -------------------------------------------------------------------
+
+CSV_COLUMNS = [
+    "line",
+    "domain",
+    "verdict",
+    "dmarc_pass_routes",
+    "dmarc_policy",
+    "failing_requirements",
+    "fixes",
+    "headline",
+    "result_url",
+]
+
+
+def bulk_results(bulk: BulkCheck) -> Iterator[CheckResult]:
+    """A bulk's results in file order, read in batches."""
+    return (
+        CheckResult.objects.filter(bulk=bulk)
+        .order_by("line", "domain")
+        .only("id", "domain", "verdict", "line", "result", "bulk_id")
+        .iterator(chunk_size=200)
+    )
+
+
+def bulk_csv_lines(bulk: BulkCheck, *, base_url: str = "") -> Iterator[str]:
+    """The results as CSV, one line at a time (for a streaming response or a file)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def flush() -> str:
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    writer.writerow(CSV_COLUMNS)
+    yield flush()
+    for result in bulk_results(bulk):
+        writer.writerow(
+            csv_row(result.result, line=result.line, url=base_url + result.get_absolute_url())
+        )
+        yield flush()
+    for row in bulk.invalid_rows:
+        writer.writerow([row["line"], row["text"], "invalid", "", "", "", "", row["error"], ""])
+        yield flush()
+
+
+def csv_row(data: dict[str, Any], *, line: int | None, url: str = "") -> list[Any]:
+    """One CSV row of a report (shared with the check_bulk command)."""
+    failing = [r for r in data.get("requirements") or [] if r["status"] != "pass"]
+    dmarc = data.get("dmarc") or {}
+    plan = data.get("change_plan") or {}
+    return [
+        line if line is not None else "",
+        data["domain"],
+        data["verdict"],
+        " ".join(data.get("dmarc_pass_routes") or []),
+        dmarc.get("policy") or dmarc.get("status") or "",
+        " ".join(f"{r['id']}:{r['status']}" for r in failing),
+        " | ".join(row["zone_line"] for row in plan.get("rows") or []),
+        data.get("headline") or data.get("summary") or "",
+        url,
+    ]
+
+
+def bulk_json_chunks(bulk: BulkCheck, *, base_url: str = "") -> Iterator[str]:
+    """The results as one JSON document, streamed: the bulk's status, then each report."""
+    head = bulk_status(bulk, base_url=base_url)
+    yield json.dumps(head)[:-1] + ', "results": ['
+    first = True
+    for result in bulk_results(bulk):
+        item = {"line": result.line, "url": base_url + result.get_absolute_url(), **result.result}
+        yield ("" if first else ", ") + json.dumps(item)
+        first = False
+    yield "]}"
+
+
+def bulk_status(bulk: BulkCheck, *, base_url: str = "") -> dict[str, Any]:
+    """Progress and totals of a bulk check (the JSON of its status URL)."""
+    return {
+        "id": str(bulk.pk),
+        "status": bulk.status,
+        "vendor": bulk.vendor_slug or None,
+        "vendor_name": bulk.vendor_name or None,
+        "method": bulk.method_kind or None,
+        "parameters": bulk.parameters,
+        "total": bulk.total,
+        "done": bulk.done,
+        "percent": bulk.percent,
+        "counts": {verdict: bulk.counts.get(verdict, 0) for verdict in VERDICTS},
+        "invalid_rows": bulk.invalid_rows,
+        "error": bulk.error or None,
+        "created_at": bulk.created_at.isoformat() if bulk.created_at else None,
+        "started_at": bulk.started_at.isoformat() if bulk.started_at else None,
+        "finished_at": bulk.finished_at.isoformat() if bulk.finished_at else None,
+    }

@@ -1,0 +1,467 @@
+"""Running DNS checks for every front end: vendor → plain data → checker → stored result.
+
+The web pages, the API, the management commands and the bulk task all clean
+their input with `check_input_clean` and run it with `check_run` (or
+`check_create`, which also stores the result for its permalink). The JSON
+they return is the checker's `CheckReport.to_dict()` plus a few added keys
+(`headline`, `change_plan`, `parameters`, `catalog_vendors`), never less.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.utils import timezone
+
+from sources.catalogfile import CATALOG_DIR, CatalogError, load_vendor_file
+from sources.catalogmatch import CatalogKnowledge
+from sources.checker import (
+    InvalidDomain,
+    MethodSpec,
+    Resolver,
+    UnknownMethod,
+    check_domain,
+    lookup_dkim,
+    normalise_domain,
+    pick_method,
+)
+from sources.checker.check import SECTIONS
+from sources.checker.dns import parse_nameserver
+from sources.checker.spfreport import shared_tree
+from sources.checkreport import SPFCosts, change_plan, headline
+from sources.models import BulkCheck, CheckResult, Vendor
+from sources.ratelimit import RateResult, ratelimit_hit
+from sources.selectors import catalog_version
+from sources.services.catalog import vendor_to_data
+
+MAX_PARAMETER_LENGTH = 255
+
+
+class UnknownVendor(LookupError):
+    """No published vendor has this slug (or name)."""
+
+
+class CheckInputError(ValueError):
+    """The check cannot run as asked; `errors` maps field names to messages.
+
+    `errors["parameters"]` is itself a dict of parameter name to message.
+    """
+
+    def __init__(self, errors: Mapping[str, Any]) -> None:
+        self.errors = dict(errors)
+        super().__init__(self.first_message())
+
+    def first_message(self) -> str:
+        """The first error as one line, for the command line."""
+        for name, message in self.errors.items():
+            if isinstance(message, Mapping):
+                for param, text in message.items():
+                    return f"parameter {param}: {text}"
+            return f"{name}: {message}"
+        return "invalid input"
+
+
+@dataclass(frozen=True)
+class CheckInput:
+    """A check that is ready to run: every field valid."""
+
+    domain: str  # normalised A-label form
+    domain_input: str  # as typed
+    vendor: Mapping[str, Any] | None  # catalog-shaped
+    method: MethodSpec | None
+    params: Mapping[str, str]
+    only: frozenset[str] | None = None
+
+    @property
+    def vendor_slug(self) -> str:
+        return str(self.vendor["slug"]) if self.vendor else ""
+
+    @property
+    def vendor_name(self) -> str:
+        return str(self.vendor.get("name") or self.vendor["slug"]) if self.vendor else ""
+
+    @property
+    def method_kind(self) -> str:
+        return self.method.kind if self.method else ""
+
+
+# -- the catalog, as plain data ------------------------------------------------
+
+
+def vendor_lookup_data(slug_or_name: str) -> dict:
+    """A published vendor in catalog-file form, by slug, name or alias (case-insensitive)."""
+    text = slug_or_name.strip()
+    if not text:
+        raise UnknownVendor("no vendor given")
+    vendors = Vendor.objects.published().with_details()
+    vendor = vendors.filter(slug=text.lower()).first() or vendors.filter(name__iexact=text).first()
+    if vendor is None:
+        folded = text.casefold()
+        matches = [
+            v
+            for v in Vendor.objects.published().only("id", "aliases")
+            if any(str(alias).casefold() == folded for alias in v.aliases)
+        ]
+        if len(matches) == 1:
+            vendor = vendors.get(pk=matches[0].pk)
+    if vendor is None:
+        raise UnknownVendor(f"no vendor '{text}' in the directory")
+    data = vendor_to_data(vendor)
+    data["id"] = vendor.pk
+    return data
+
+
+def vendor_file_data(slug: str) -> dict:
+    """A vendor from the catalog files (the command line's fallback without a database)."""
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
+        raise UnknownVendor(f"no vendor '{slug}' in the directory")
+    path = CATALOG_DIR / f"{slug}.toml"
+    if not path.is_file():
+        raise UnknownVendor(f"no vendor '{slug}' in the directory")
+    try:
+        return load_vendor_file(path)
+    except CatalogError as exc:
+        raise UnknownVendor(f"the catalog file for '{slug}' is invalid: {exc}") from None
+
+
+_knowledge: tuple[tuple, CatalogKnowledge] | None = None
+
+
+def catalog_knowledge() -> CatalogKnowledge:
+    """DKIM selectors and SPF/DKIM targets of the published catalog (rebuilt when it changes)."""
+    global _knowledge
+    version = catalog_version()
+    if _knowledge is None or _knowledge[0] != version:
+        vendors = Vendor.objects.published().prefetch_related("methods__records")
+        data = [
+            {
+                "slug": v.slug,
+                "name": v.name,
+                "methods": [
+                    {
+                        "records": [
+                            {
+                                "type": r.rtype,
+                                "value": r.value,
+                                "check": r.check_type,
+                                "pattern": r.pattern,
+                                "purpose": r.purpose,
+                                "selector": r.selector,
+                            }
+                            for r in m.records.all()
+                        ]
+                    }
+                    for m in v.methods.all()
+                ],
+            }
+            for v in vendors
+        ]
+        _knowledge = (version, CatalogKnowledge.build(data))
+    return _knowledge[1]
+
+
+def catalog_knowledge_from_files() -> CatalogKnowledge:
+    """The same, read from sources/catalog/ (for the command line without a database)."""
+    from sources.catalogfile import load_catalog
+
+    return CatalogKnowledge.build(load_catalog()[1])
+
+
+# -- input ---------------------------------------------------------------------
+
+
+def parse_only(text: str | Iterable[str] | None) -> frozenset[str] | None:
+    """'spf,dmarc' → {'spf', 'dmarc'}; raises ValueError naming unknown sections."""
+    if text is None:
+        return None
+    items = text.split(",") if isinstance(text, str) else list(text)
+    names = {item.strip().lower() for item in items if item and item.strip()}
+    if not names:
+        return None
+    if unknown := names - SECTIONS:
+        raise ValueError(
+            f"unknown check {', '.join(sorted(unknown))}: choose from {', '.join(sorted(SECTIONS))}"
+        )
+    return frozenset(names)
+
+
+def check_input_clean(
+    *,
+    domain: str | None,
+    vendor: str | None = None,
+    method: str | None = None,
+    params: Mapping[str, str] | None = None,
+    only: str | Iterable[str] | None = None,
+    vendor_loader: Callable[[str], Mapping[str, Any]] = vendor_lookup_data,
+) -> CheckInput:
+    """Validate a check request; raises CheckInputError with every field's problem at once.
+
+    `domain` None skips the domain (a bulk check validates its rows separately).
+    """
+    errors: dict[str, Any] = {}
+    domain_text = str(domain or "")
+    name = ""
+    if domain is not None:
+        try:
+            name = normalise_domain(domain_text)
+        except InvalidDomain as exc:
+            errors["domain"] = exc.reason
+    vendor_data = None
+    if vendor and str(vendor).strip():
+        try:
+            vendor_data = vendor_loader(str(vendor))
+        except UnknownVendor as exc:
+            errors["vendor"] = str(exc)
+    method_spec = None
+    if vendor_data is not None:
+        try:
+            method_spec = pick_method(vendor_data, method or None)
+        except UnknownMethod:
+            kinds = [str(m.get("kind")) for m in vendor_data.get("methods") or []]
+            errors["method"] = (
+                f"{vendor_data.get('name')} has no '{method}' setup method; choose one of: "
+                f"{', '.join(kinds) or 'none'}"
+            )
+    elif method and not vendor and "vendor" not in errors:
+        errors["method"] = "choose a vendor to check one of its setup methods"
+    cleaned: dict[str, str] = {}
+    if method_spec is not None:
+        param_errors = _clean_params(method_spec, params or {}, cleaned)
+        if param_errors:
+            errors["parameters"] = param_errors
+    try:
+        sections = parse_only(only)
+    except ValueError as exc:
+        errors["only"] = str(exc)
+        sections = None
+    if errors:
+        raise CheckInputError(errors)
+    return CheckInput(
+        domain=name,
+        domain_input=domain_text.strip(),
+        vendor=vendor_data,
+        method=method_spec,
+        params=cleaned,
+        only=sections,
+    )
+
+
+def _clean_params(method: MethodSpec, given: Mapping[str, str], cleaned: dict) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    known = {p.name for p in method.parameters}
+    for name in given:
+        if name not in known:
+            listed = ", ".join(sorted(known)) or "none"
+            errors[name] = f"not a parameter of this setup method (it takes: {listed})"
+    for parameter in method.parameters:
+        value = str(given.get(parameter.name) or "").strip()
+        label = parameter.label or parameter.name
+        if not value:
+            if parameter.required:
+                errors[parameter.name] = f"{label} is required for this setup method"
+            continue
+        if len(value) > MAX_PARAMETER_LENGTH:
+            errors[parameter.name] = f"at most {MAX_PARAMETER_LENGTH} characters"
+            continue
+        if parameter.pattern and not _fullmatch(parameter.pattern, value):
+            errors[parameter.name] = f"'{value}' is not a valid {label}"
+            continue
+        cleaned[parameter.name] = value
+    return errors
+
+
+def _fullmatch(pattern: str, value: str) -> bool:
+    try:
+        return re.fullmatch(pattern, value) is not None
+    except re.error:
+        return True  # the checker does the same: a broken pattern must not block a check
+
+
+# -- running -------------------------------------------------------------------
+
+
+def check_resolver(
+    *, nameservers: Iterable[str] | None = None, timeout: float | None = None
+) -> Resolver:
+    """A resolver for one check, configured from settings unless told otherwise."""
+    servers = list(nameservers) if nameservers else list(settings.CHECKER_NAMESERVERS)
+    return Resolver(servers, timeout=timeout or settings.CHECKER_TIMEOUT)
+
+
+def validate_nameserver(text: str) -> str:
+    """The text if it is HOST[:PORT] with an IP address; ValueError otherwise."""
+    parse_nameserver(text)
+    return text.strip()
+
+
+async def check_report(
+    check: CheckInput, *, resolver: Resolver, catalog: CatalogKnowledge | None = None
+) -> dict[str, Any]:
+    """Run one check and return its JSON (the checker's report plus headline and change plan)."""
+    started = time.perf_counter()
+    sections = check.only if check.only is not None else SECTIONS
+    selectors = catalog.selectors if catalog and check.vendor is None and "dkim" in sections else ()
+    report, known_keys = await asyncio.gather(
+        check_domain(
+            check.domain,
+            vendor=check.vendor,
+            method_kind=check.method_kind or None,
+            params=check.params,
+            resolver=resolver,
+            only=set(check.only) if check.only is not None else None,
+        ),
+        asyncio.gather(*(lookup_dkim(resolver, sel, check.domain) for sel in selectors)),
+    )
+    for result in known_keys:
+        if result.status != "missing":
+            report.dkim.setdefault(result.selector, result)
+    data = report.to_dict()
+    costs = await spf_costs(resolver, data["requirements"])
+    if selectors:
+        data["dkim_selectors_checked"] = len(selectors)
+    if catalog is not None and check.vendor is None:
+        data["catalog_vendors"] = catalog.authorised_by(data)
+    report_enrich(data, check=check, costs=costs)
+    data["stats"]["queries"] = resolver.stats.queries
+    data["stats"]["cache_hits"] = resolver.stats.cache_hits
+    data["stats"]["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
+    return data
+
+
+def report_enrich(data: dict[str, Any], *, check: CheckInput, costs: SPFCosts | None) -> None:
+    """Add what people need beside the checker's report: the input, headline and change plan."""
+    data["parameters"] = dict(check.params)
+    data["only"] = sorted(check.only) if check.only is not None else None
+    data["headline"] = headline(data)
+    data["change_plan"] = change_plan(data, costs)
+
+
+async def spf_costs(resolver: Resolver, requirements: list[dict[str, Any]]) -> SPFCosts:
+    """Lookup counts of SPF hosts that need an include, and of the includes themselves."""
+    hosts: set[str] = set()
+    targets: set[str] = set()
+    for item in requirements:
+        if item["check"] != "spf-include" or item["status"] != "fail" or not item["fix"]:
+            continue
+        match = re.search(r"include:(\S+)", item["expected"] or "")
+        if item["host"] and match:
+            hosts.add(item["host"])
+            targets.add(match.group(1).rstrip(".").lower())
+    if not hosts:
+        return SPFCosts()
+    names = sorted(hosts | targets)
+    trees = await asyncio.gather(*(shared_tree(resolver, name) for name in names))
+    lookups = {
+        name: tree.lookups
+        for name, tree in zip(names, trees, strict=True)
+        if tree.result in ("ok", "none")
+    }
+    return SPFCosts(
+        hosts={h: lookups[h] for h in hosts if h in lookups},
+        targets={t: lookups[t] for t in targets if t in lookups},
+    )
+
+
+def check_run(
+    check: CheckInput,
+    *,
+    resolver: Resolver | None = None,
+    catalog: CatalogKnowledge | None = None,
+) -> dict[str, Any]:
+    """Run one check synchronously (from a view, a command or a task)."""
+    if catalog is None and check.vendor is None:
+        catalog = catalog_knowledge()
+    return asyncio.run(check_report(check, resolver=resolver or check_resolver(), catalog=catalog))
+
+
+def check_create(
+    *, check: CheckInput, source: str, resolver: Resolver | None = None
+) -> CheckResult:
+    """Run one check and store it for its permalink."""
+    data = check_run(check, resolver=resolver)
+    return CheckResult.objects.create(
+        domain=check.domain,
+        vendor_id=check.vendor.get("id") if check.vendor else None,
+        vendor_slug=check.vendor_slug,
+        method_kind=check.method_kind,
+        parameters=dict(check.params),
+        only=sorted(check.only) if check.only is not None else [],
+        verdict=data["verdict"],
+        result=data,
+        source=source,
+    )
+
+
+def check_result_input(result: CheckResult) -> CheckInput:
+    """The input of a stored check, cleaned again against today's catalog (for re-runs)."""
+    return check_input_clean(
+        domain=result.domain,
+        vendor=result.vendor_slug or None,
+        method=result.method_kind or None,
+        params=result.parameters,
+        only=result.only or None,
+    )
+
+
+def checks_prune(*, days: int | None = None, now: dt.datetime | None = None) -> dict[str, int]:
+    """Delete single and bulk checks older than `days` (CHECK_RETENTION_DAYS by default)."""
+    days = settings.CHECK_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - dt.timedelta(days=days)
+    singles = _delete_in_batches(
+        CheckResult.objects.filter(bulk__isnull=True, created_at__lt=cutoff)
+    )
+    bulks = BulkCheck.objects.filter(created_at__lt=cutoff).exclude(
+        status__in=[BulkCheck.Status.QUEUED, BulkCheck.Status.RUNNING]
+    )
+    bulk_rows = 0
+    for bulk_id in list(bulks.values_list("pk", flat=True)):
+        bulk_rows += _delete_in_batches(CheckResult.objects.filter(bulk_id=bulk_id))
+    bulk_count = bulks.delete()[1].get(BulkCheck._meta.label, 0)
+    return {"checks": singles, "bulk_checks": bulk_count, "bulk_results": bulk_rows}
+
+
+def _delete_in_batches(queryset, size: int = 2000) -> int:
+    # Bounded deletes: one huge DELETE would hold locks (and memory for the
+    # cascade collector) for as long as it takes.
+    total = 0
+    while True:
+        ids = list(queryset.values_list("pk", flat=True)[:size])
+        if not ids:
+            return total
+        CheckResult.objects.filter(pk__in=ids).delete()
+        total += len(ids)
+
+
+def database_available() -> bool:
+    """True when the catalog tables can be read (the command line works without them)."""
+    try:
+        Vendor.objects.exists()
+    except DatabaseError:
+        return False
+    return True
+
+
+# -- rate limits -----------------------------------------------------------------
+
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'30/min' → (30, 60), the format of REST_FRAMEWORK's throttle rates."""
+    count, _, period = rate.partition("/")
+    return int(count), _PERIODS[period.strip().lower()[:1]]
+
+
+def check_rate_hit(*, client: str, bulk: bool = False) -> RateResult:
+    """Count one check (or one bulk check) for a client: web and API share the counters."""
+    name = "bulk-checks" if bulk else "checks"
+    limit, window = parse_rate(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][name])
+    return ratelimit_hit(key=f"{name}:{client}", limit=limit, window=window)

@@ -1,0 +1,59 @@
+"""Template helpers for the checker's pages."""
+
+from django import template
+
+register = template.Library()
+
+STATUS_LABELS = {
+    "pass": "Pass",
+    "fail": "Fail",
+    "warn": "Warning",
+    "error": "Lookup failed: retry",
+    "partial": "Partly",
+}
+VERDICT_LABELS = {
+    "pass": "Passes DMARC",
+    "partial": "Passes, with problems",
+    "fail": "Fails DMARC",
+    "error": "Unknown: lookups failed",
+}
+DKIM_STATUS_LABELS = {
+    "found": "Key found",
+    "missing": "No key",
+    "invalid": "Invalid key",
+    "revoked": "Revoked key",
+    "error": "Lookup failed: retry",
+}
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template, or an empty string."""
+    try:
+        return mapping.get(key, "")
+    except AttributeError:
+        return ""
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+@register.filter
+def verdict_label(verdict: str) -> str:
+    return VERDICT_LABELS.get(verdict, verdict)
+
+
+@register.filter
+def dkim_status_label(status: str) -> str:
+    return DKIM_STATUS_LABELS.get(status, status)
+
+
+@register.simple_tag
+def method_titles_for(form, kinds) -> str:
+    """Titles of the methods a parameter is used by, when the vendor has several."""
+    if not form.has_several_methods:
+        return ""
+    titles = form.method_titles()
+    return "; ".join(titles.get(kind, kind) for kind in kinds)

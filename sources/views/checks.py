@@ -1,0 +1,238 @@
+"""The DNS checker's pages: the check form, stored results, bulk checks and their progress."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods
+
+from sources.checkreport import explain_policy
+from sources.forms.checks import PARAM_PREFIX, BulkCheckForm, CheckForm
+from sources.models import BulkCheck, CheckResult, Vendor
+from sources.ratelimit import client_key
+from sources.services.bulkchecks import (
+    bulk_create,
+    bulk_csv_lines,
+    bulk_json_chunks,
+    bulk_status,
+)
+from sources.services.checks import (
+    UnknownVendor,
+    check_create,
+    check_rate_hit,
+    vendor_lookup_data,
+)
+
+RECENT_IN_SESSION = 10
+BULK_PREVIEW_ROWS = 200
+
+
+def _vendor_choices() -> list[tuple[str, str]]:
+    return list(Vendor.objects.published().order_by("name").values_list("slug", "name"))
+
+
+def _vendor_from(data: Mapping[str, Any]) -> tuple[dict | None, str | None]:
+    text = str(data.get("vendor") or "").strip()
+    if not text:
+        return None, None
+    try:
+        return vendor_lookup_data(text), None
+    except UnknownVendor as exc:
+        return None, str(exc)
+
+
+def _rate_limited(request: HttpRequest, retry_after: int, *, bulk: bool = False) -> HttpResponse:
+    response = render(
+        request,
+        "checks/rate_limited.html",
+        {"retry_after": retry_after, "bulk": bulk},
+        status=429,
+    )
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _remember(request: HttpRequest, result: CheckResult) -> None:
+    recent = [item for item in request.session.get("recent_checks", []) if item != str(result.pk)]
+    request.session["recent_checks"] = [str(result.pk), *recent][:RECENT_IN_SESSION]
+
+
+def _recent(request: HttpRequest) -> list[CheckResult]:
+    ids = request.session.get("recent_checks", [])
+    if not ids:
+        return []
+    found = {
+        str(r.pk): r
+        for r in CheckResult.objects.filter(pk__in=ids).only(
+            "id", "domain", "vendor_slug", "verdict", "created_at"
+        )
+    }
+    return [found[i] for i in ids if i in found]
+
+
+@require_GET
+def check(request: HttpRequest) -> HttpResponse:
+    """The check form; with a domain in the query it runs the check and redirects to the result."""
+    vendor_data, vendor_error = _vendor_from(request.GET)
+    # "edit" brings a result's query back into the form without running it.
+    submitted = "domain" in request.GET and "edit" not in request.GET
+    if submitted:
+        form = CheckForm(request.GET, vendor_data=vendor_data, vendor_error=vendor_error)
+    else:
+        initial = {key: request.GET.get(key, "") for key in request.GET if key != "edit"}
+        form = CheckForm(initial=initial, vendor_data=vendor_data, vendor_error=vendor_error)
+        kinds = [m["kind"] for m in (vendor_data or {}).get("methods") or []]
+        if request.GET.get("method") in kinds:
+            form.fields["method"].initial = request.GET["method"]
+    if submitted and form.is_valid():
+        hit = check_rate_hit(client=client_key(request))
+        if not hit.allowed:
+            return _rate_limited(request, hit.retry_after)
+        result = check_create(check=form.check, source="web")
+        _remember(request, result)
+        return redirect(result)
+    context = {
+        "form": form,
+        "vendor": vendor_data,
+        "vendors": _vendor_choices(),
+        "vendor_error": vendor_error if not submitted else None,
+        "recent": _recent(request),
+    }
+    return render(request, "checks/form.html", context)
+
+
+def _result_context(result: CheckResult) -> dict[str, Any]:
+    data = result.result
+    return {
+        "result": result,
+        "report": data,
+        "policy": explain_policy(data),
+        "plan": data.get("change_plan") or {},
+        "rerun_query": urlencode(_rerun_params(result)),
+        "errors_to_retry": [r for r in data.get("requirements") or [] if r["status"] == "error"],
+        "vendor_url": reverse("vendor", args=[result.vendor_slug]) if result.vendor_slug else "",
+    }
+
+
+def _rerun_params(result: CheckResult) -> list[tuple[str, str]]:
+    params = [("domain", result.domain)]
+    if result.vendor_slug:
+        params.append(("vendor", result.vendor_slug))
+    if result.method_kind:
+        params.append(("method", result.method_kind))
+    params += [(PARAM_PREFIX + name, value) for name, value in sorted(result.parameters.items())]
+    return params
+
+
+@require_GET
+def check_result(request: HttpRequest, pk) -> HttpResponse:
+    """A stored check at its permanent address."""
+    result = get_object_or_404(CheckResult.objects.select_related("bulk"), pk=pk)
+    context = _result_context(result)
+    context["rerun_fields"] = _rerun_params(result)
+    return render(request, "checks/result.html", context)
+
+
+@require_GET
+def check_result_json(request: HttpRequest, pk) -> HttpResponse:
+    """A stored check as JSON (the same shape as the API and the command line)."""
+    result = get_object_or_404(CheckResult, pk=pk)
+    data = {"id": str(result.pk), "created_at": result.created_at.isoformat(), **result.result}
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
+    if "download" in request.GET:
+        name = f"check-{result.domain}-{result.created_at:%Y%m%d-%H%M%S}.json"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def bulk_check(request: HttpRequest) -> HttpResponse:
+    """Upload a CSV of domains; the check runs in the background."""
+    source = request.POST if request.method == "POST" else request.GET
+    vendor_data, vendor_error = _vendor_from(source)
+    if request.method == "POST":
+        form = BulkCheckForm(
+            request.POST, request.FILES, vendor_data=vendor_data, vendor_error=vendor_error
+        )
+        if form.is_valid():
+            hit = check_rate_hit(client=client_key(request), bulk=True)
+            if not hit.allowed:
+                return _rate_limited(request, hit.retry_after, bulk=True)
+            bulk = bulk_create(check=form.check, rows=form.rows, filename=form.filename)
+            return redirect(bulk)
+    else:
+        form = BulkCheckForm(
+            initial={"vendor": request.GET.get("vendor", "")},
+            vendor_data=vendor_data,
+            vendor_error=vendor_error,
+        )
+    context = {
+        "form": form,
+        "vendor": vendor_data,
+        "vendors": _vendor_choices(),
+        "invalid_rows": form.rows.invalid if getattr(form, "rows", None) else [],
+        "max_domains": settings.BULK_CHECK_MAX_DOMAINS,
+    }
+    return render(request, "checks/bulk_form.html", context)
+
+
+@require_GET
+def bulk_detail(request: HttpRequest, pk) -> HttpResponse:
+    """Progress of a bulk check, then its results."""
+    bulk = get_object_or_404(BulkCheck, pk=pk)
+    results = []
+    if bulk.is_finished:
+        results = list(
+            bulk.results.order_by("line", "domain").only(
+                "id", "domain", "verdict", "line", "result", "bulk_id"
+            )[:BULK_PREVIEW_ROWS]
+        )
+    context = {
+        "bulk": bulk,
+        "status": bulk_status(bulk),
+        "results": results,
+        "more_results": bulk.is_finished and bulk.total > BULK_PREVIEW_ROWS,
+        "preview_rows": BULK_PREVIEW_ROWS,
+    }
+    return render(request, "checks/bulk_detail.html", context)
+
+
+@require_GET
+def bulk_status_json(request: HttpRequest, pk) -> HttpResponse:
+    """Progress as JSON, for the page's script."""
+    bulk = get_object_or_404(BulkCheck, pk=pk)
+    response = JsonResponse(bulk_status(bulk))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+def bulk_results(request: HttpRequest, pk, fmt: str) -> HttpResponse:
+    """A finished bulk check's results as CSV or JSON, streamed."""
+    bulk = get_object_or_404(BulkCheck, pk=pk)
+    if not bulk.is_finished:
+        raise Http404("The bulk check has not finished yet.")
+    base = request.build_absolute_uri("/").rstrip("/")
+    name = f"bulk-check-{bulk.vendor_slug or 'domains'}-{bulk.created_at:%Y%m%d-%H%M}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            bulk_csv_lines(bulk, base_url=base), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = StreamingHttpResponse(
+            bulk_json_chunks(bulk, base_url=base), content_type="application/json"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
