@@ -14,7 +14,7 @@ import io
 import json
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from sources.checker import InvalidDomain, check_many, normalise_domain
+from sources.checker import InvalidDomain, Resolver, check_many, normalise_domain
 from sources.models import BulkCheck, CheckResult
 from sources.services.checks import (
     CheckInput,
@@ -192,7 +192,7 @@ def bulk_run(*, bulk_id: str) -> dict[str, Any]:
         counts=dict(counts),
     )
     loop = asyncio.new_event_loop()
-    reports = _reports(check, [domain for _, domain in todo])
+    reports = bulk_reports(check, [domain for _, domain in todo])
     lines = {domain: line for line, domain in todo}
     try:
         while True:
@@ -236,21 +236,27 @@ def bulk_run(*, bulk_id: str) -> dict[str, Any]:
     return {"status": "done", "done": bulk.total, "counts": dict(counts)}
 
 
-async def _reports(check: CheckInput, domains: list[str]) -> AsyncIterator[dict[str, Any]]:
+async def bulk_reports(
+    check: CheckInput,
+    domains: list[str],
+    *,
+    resolver_factory: Callable[[], Resolver] = check_resolver,
+    concurrency: int | None = None,
+) -> AsyncIterator[dict[str, Any]]:
     """JSON reports as check_many finishes them, with headline and change plan."""
     async for report in check_many(
         domains,
         vendor=check.vendor,
         method_kind=check.method_kind or None,
         params=check.params,
-        resolver_factory=check_resolver,
-        concurrency=max(1, settings.BULK_CHECK_CONCURRENCY),
+        resolver_factory=resolver_factory,
+        concurrency=max(1, concurrency or settings.BULK_CHECK_CONCURRENCY),
     ):
         data = report.to_dict()
         costs = None
         if any(r["check"] == "spf-include" and r["fix"] for r in data["requirements"]):
             # A second small look at SPF, for the merged record's lookup count.
-            costs = await spf_costs(check_resolver(), data["requirements"])
+            costs = await spf_costs(resolver_factory(), data["requirements"])
         report_enrich(data, check=check, costs=costs)
         yield data
 
