@@ -111,7 +111,7 @@ class _Step:
     status: Status
     records: tuple[str, ...] = ()
     chain: tuple[str, ...] = ()  # CNAME targets the server followed for us
-    chase: str | None = None  # a CNAME target the server left for us to ask about
+    chase: Labels | None = None  # a CNAME target the server left for us to ask about
     reason: str = ""
 
 
@@ -208,7 +208,7 @@ def _interpret(response: Response, qname: Labels, rdtype: int) -> _Step:
     # covering the CNAME target, the server simply did not know the target's
     # zone and we must ask about it ourselves.
     if chain and not _soa_covers(response.authority, current):
-        return _Step("nodata", chain=tuple(chain), chase=labels_text(current))
+        return _Step("nodata", chain=tuple(chain), chase=current)
     return _Step("nodata", chain=tuple(chain), reason="no record of this type (NODATA)")
 
 
@@ -295,7 +295,9 @@ class Resolver:
                 return Answer(shown, rdtype, "error", (), tuple(chain), reason)
             if step.chase is None:
                 return Answer(shown, rdtype, step.status, step.records, tuple(chain), step.reason)
-            current = _parse_name(step.chase)
+            # Labels as read from the wire: turning them back into text and
+            # parsing that again fails for names such as the root (CNAME to ".").
+            current = step.chase
 
     async def _step(self, qname: Labels, rdtype: int) -> _Step:
         key = (qname, rdtype)

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from sources.checker.dns import Answer, Resolver, normalise_name, parse_nameserver
+from tests.checker.helpers import serve_everything
 from tests.dnsserver import DNSServer
 from tests.dnsserver_process import spawn_server
 
@@ -243,6 +244,14 @@ def test_a_cname_target_without_the_type_is_nodata_without_asking_again(dns_serv
     answer = run(resolver.query("alias.resolve.test", "MX"))
     assert answer.status == "nodata"
     assert dns_server.query_count == 1
+
+
+def test_a_cname_to_the_root_is_chased_and_answered_not_raised(dns_server, resolver):
+    serve_everything(dns_server)
+    dns_server.add_records({"to-root.resolve.test": [("CNAME", ".")]}, origin="resolve.test")
+    answer = run(resolver.query("to-root.resolve.test", "TXT"))
+    assert answer.status == "nodata"
+    assert answer.cname_chain == (".",)
 
 
 def test_asking_for_the_cname_itself_does_not_follow_it(resolver):
