@@ -234,7 +234,7 @@ def _read_name(wire: bytes, offset: int, limit: int | None = None) -> tuple[Labe
         if len(label) != size:
             raise MalformedMessage("label runs past the end of the message")
         total += size + 1
-        if total > 255:
+        if total + 1 > 255:  # the root's zero byte counts too (RFC 1035 2.3.4)
             raise MalformedMessage("name longer than 255 bytes")
         labels.append(label.lower())
         offset += 1 + size

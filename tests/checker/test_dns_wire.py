@@ -113,6 +113,20 @@ def test_it_rejects_malformed_messages_with_a_reason(wire, words):
         decode_response(wire)
 
 
+def wire_name(*labels: bytes) -> bytes:
+    return b"".join(bytes((len(label),)) + label for label in labels) + b"\x00"
+
+
+def test_a_name_of_255_octets_is_read_and_one_of_256_is_rejected():
+    # RFC 1035 2.3.4: 255 octets at most, the root's zero byte included.
+    longest = wire_name(b"a" * 63, b"b" * 63, b"c" * 63, b"d" * 61)
+    too_long = wire_name(b"a" * 63, b"b" * 63, b"c" * 63, b"d" * 62)
+    assert (len(longest), len(too_long)) == (255, 256)
+    assert len(decode_response(header(qd=1) + longest + b"\x00\x10\x00\x01").question[0]) == 4
+    with pytest.raises(MalformedMessage, match="longer than 255"):
+        decode_response(header(qd=1) + too_long + b"\x00\x10\x00\x01")
+
+
 @given(st.binary(max_size=300))
 def test_arbitrary_bytes_decode_or_raise_malformed_message(wire):
     with contextlib.suppress(MalformedMessage):
