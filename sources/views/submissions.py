@@ -100,10 +100,11 @@ def _entry_page(request, *, vendor: Vendor | None, submission: Submission | None
                 limited = rate_limited(request, "submission")
                 if limited:
                     form.non_field_errors.append(wait_message(limited))
-                    return too_many(
-                        render(request, "submissions/entry_form.html", {**context, "form": form}),
-                        limited,
+                    context["errors"] = form.error_summary()
+                    response = render(
+                        request, "submissions/entry_form.html", {**context, "form": form}
                     )
+                    return too_many(response, limited)
                 try:
                     if submission is None:
                         saved = submission_create(
