@@ -33,6 +33,7 @@ _QNUM = r"(?:25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9][0-9]|[0-9])"
 _IP4 = re.compile(rf"{_QNUM}\.{_QNUM}\.{_QNUM}\.{_QNUM}")
 _CIDR4 = re.compile(r"0|[1-9][0-9]?")
 _CIDR6 = re.compile(r"0|[1-9][0-9]{0,2}")
+_ALL_PARTS = 1_000_000_000
 _MACRO_BODY = re.compile(r"([A-Za-z])([0-9]*)([rR]?)(.*)", re.DOTALL)
 # toplabel = ( *alphanum ALPHA *alphanum ) / ( 1*alphanum "-" *( alphanum / "-" ) alphanum )
 _TOPLABEL = re.compile(r"[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*|[A-Za-z0-9]+-[A-Za-z0-9-]*[A-Za-z0-9]")
@@ -358,14 +359,21 @@ def _parse_macro(body: str, position: int, explanation: bool) -> Macro:
     if lowered not in allowed:
         where = "" if explanation else " (c, r and t are only allowed in explanations)"
         raise SPFSyntaxError(position, f"unknown macro letter {letter!r}{where}")
-    if digits and int(digits) == 0:
+    significant = digits.lstrip("0")
+    if digits and not significant:
         raise SPFSyntaxError(position, "the number of parts in a macro cannot be zero")
     if any(char not in DELIMITERS for char in delimiters):
         raise SPFSyntaxError(position, f"bad macro delimiters {delimiters!r}")
     return Macro(
         letter=lowered,
         url_escape=letter.isupper(),
-        keep=int(digits) if digits else None,
+        keep=_part_count(significant) if digits else None,
         reverse=bool(reverse),
         delimiters=delimiters or ".",
     )
+
+
+def _part_count(digits: str) -> int:
+    # More parts than any value can have means all of them; capping the
+    # count also keeps int() away from its 4,300-digit ValueError.
+    return int(digits) if len(digits) <= 9 else _ALL_PARTS

@@ -180,6 +180,16 @@ def test_it_parses_macro_transformers():
     )
 
 
+def test_a_macro_with_thousands_of_digits_keeps_every_part_instead_of_crashing():
+    # Python refuses int() of over 4,300 digits with a plain ValueError.
+    record = parse_record("v=spf1 include:%{d" + "0" * 10 + "1" * 5000 + "}.example.com -all")
+    macro = record.mechanisms[0].target[0]
+    assert macro.letter == "d" and macro.keep >= 1_000_000
+    assert parse_macro_string("%{d0000000003}") == (Macro("d", keep=3),)
+    with pytest.raises(SPFSyntaxError, match="cannot be zero"):
+        parse_macro_string("%{d" + "0" * 5000 + "}")
+
+
 def test_it_turns_escapes_into_literal_text():
     assert parse_macro_string("a%%b%_c%-d") == ("a%b c%20d",)
 
