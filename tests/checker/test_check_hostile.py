@@ -81,3 +81,18 @@ def test_a_server_that_answers_garbage_is_an_error(dns_server, resolver):
     report = check(resolver, "good.example", vendor=None)
     assert report.dmarc.status == "error"
     assert report.verdict == "error"
+
+
+def test_a_timeout_inside_a_cname_chain_is_an_error_not_a_wrong_target(dns_server, resolver):
+    # Each hop in another zone, so the resolver chases them one by one.
+    dns_server.add_records({"bounces.hops.example": [("CNAME", "hop.resolve.test")]}, "example.")
+    dns_server.add_records({"hop.resolve.test": [("CNAME", "hop.vendor.test")]}, "resolve.test.")
+    dns_server.add_records(
+        {"hop.vendor.test": [("CNAME", "u4242.bounces.postlark.test")]}, "vendor.test."
+    )
+    dns_server.set_fault("hop.vendor.test", "timeout")
+    report = check(resolver, "hops.example")
+    return_path = next(item for item in report.requirements if item.id == "return-path")
+    assert return_path.status == "error"
+    assert return_path.fix is None
+    assert "retry" in return_path.message
