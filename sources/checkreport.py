@@ -47,7 +47,17 @@ def headline(report: Mapping[str, Any]) -> str:
             f"We could not finish checking {who} for {domain}: some DNS lookups failed or "
             "timed out. This is usually temporary: run the check again."
         )
-    return f"{subject} will fail DMARC: no aligned DKIM or SPF route is in place yet."
+    failing = [
+        r
+        for r in report["requirements"]
+        if r.get("required") and r["status"] == "fail" and r.get("purpose") != "tracking"
+    ]
+    if failing and not any(r.get("fix") for r in failing) and failing[0].get("message"):
+        return f"{subject} will fail DMARC: {failing[0]['message']}."
+    return (
+        f"{subject} will fail DMARC: no aligned DKIM or SPF route is in place yet. "
+        "The change plan below lists the records to add."
+    )
 
 
 def _policy_caveat(report: Mapping[str, Any]) -> str:

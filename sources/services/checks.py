@@ -338,6 +338,8 @@ async def check_report(
 
 def report_enrich(data: dict[str, Any], *, check: CheckInput, costs: SPFCosts | None) -> None:
     """Add what people need beside the checker's report: the input, headline and change plan."""
+    if check.domain_input and check.domain_input != data["domain"]:
+        data["domain_input"] = check.domain_input
     data["parameters"] = dict(check.params)
     data["only"] = sorted(check.only) if check.only is not None else None
     data["headline"] = headline(data)

@@ -1,0 +1,73 @@
+"""Checks are rate limited per client, with a page that says when to try again."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from sources.models import CheckResult
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_web_form_answers_429_with_when_to_retry(client, dns_server, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "checks": "2/min",
+        },
+    }
+    for _ in range(2):
+        assert client.get("/check/", {"domain": "brightfield.example"}).status_code == 302
+    response = client.get("/check/", {"domain": "brightfield.example"})
+    assert response.status_code == 429
+    retry = int(response["Retry-After"])
+    assert 0 < retry <= 60
+    page = response.content.decode()
+    assert "Too many checks for now" in page
+    assert f"Try again in <strong>{retry} second" in page
+    assert CheckResult.objects.count() == 2
+
+
+def test_limits_are_per_client(client, dns_server, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "checks": "1/min",
+        },
+    }
+    assert client.get("/check/", {"domain": "brightfield.example"}).status_code == 302
+    other = client.get("/check/", {"domain": "brightfield.example"}, REMOTE_ADDR="192.0.2.99")
+    assert other.status_code == 302
+
+
+def test_invalid_input_does_not_count(client, dns_server, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "checks": "1/min",
+        },
+    }
+    for _ in range(3):
+        assert client.get("/check/", {"domain": "localhost"}).status_code == 200
+    assert client.get("/check/", {"domain": "brightfield.example"}).status_code == 302
+
+
+def test_bulk_checks_have_their_own_limit(client, settings, db):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "bulk-checks": "1/hour",
+        },
+    }
+
+    def post():
+        upload = SimpleUploadedFile("d.csv", b"brightfield.example\n", content_type="text/csv")
+        return client.post("/check/bulk/", {"file": upload})
+
+    assert post().status_code == 302
+    response = post()
+    assert response.status_code == 429
+    assert "bulk checks" in response.content.decode()
