@@ -56,10 +56,15 @@ def include_target(value: str) -> str | None:
 
 
 def spf_with_include(record: str | None, target: str) -> str:
-    """The SPF record with `include:target` added before its `all` (or a new record)."""
+    """The SPF record with `include:target` added before its `all` (or a new record).
+
+    An include of `target` that could not pass (a -, ~ or ? qualifier, or a
+    place after `all`) is replaced rather than kept beside the new one.
+    """
     if not record:
         return f"v=spf1 include:{target} ~all"
-    terms = record.split()
+    wanted = f"include:{normal_name(target)}"
+    terms = [term for term in record.split() if normal_name(term.lstrip("+-~?")) != wanted]
     position = next(
         (
             index

@@ -35,6 +35,9 @@ TreeResult = Literal["ok", "none", "permerror", "temperror"]
 NodeStatus = Literal["ok", "none", "permerror", "temperror", "loop", "skipped"]
 DEFAULT_MAX_RECORDS = 100
 
+# via, term, target, position in the record, and whether a pass there passes the record.
+_Branch = tuple[Literal["include", "redirect"], str, MacroString | None, int, bool]
+
 # Issue codes that make receivers return temperror rather than permerror.
 TEMPORARY = frozenset({"dns-error"})
 
@@ -73,6 +76,10 @@ class SPFNode:
     errors: list[SPFIssue] = field(default_factory=list)
     warnings: list[SPFIssue] = field(default_factory=list)
     missing: bool = False  # the lookup for this domain's record was void
+    # A pass here is a pass of the parent: reached by a "+" include that comes
+    # before any all, or by a redirect. "-include:x" or an include after "-all"
+    # is shown in the tree but authorises nobody.
+    passes_parent: bool = True
 
     def walk(self) -> Iterator[SPFNode]:
         """This node and all below it, depth first, in record order."""
@@ -86,6 +93,7 @@ class SPFNode:
             "domain": self.domain,
             "via": self.via,
             "term": self.term,
+            "passes_parent": self.passes_parent,
             "status": self.status,
             "record": self.record,
             "lookups": self.lookups,
@@ -148,8 +156,9 @@ class _Builder:
         via: Literal["root", "include", "redirect"],
         term: str | None,
         path: tuple[str, ...],
+        passes_parent: bool = True,
     ) -> SPFNode:
-        node = SPFNode(domain, via, term)
+        node = SPFNode(domain, via, term, passes_parent=passes_parent)
         if domain in path:
             node.status = "loop"
             chain = " → ".join((*path, domain))
@@ -278,17 +287,22 @@ class _Builder:
             )
 
     async def _descend(self, node: SPFNode, record: SPFRecord, path: tuple[str, ...]) -> None:
-        branches: list[tuple[Literal["include", "redirect"], str, MacroString | None, int]] = []
+        branches: list[_Branch] = []
+        after_all = False
         for mechanism in record.mechanisms:
             if mechanism.kind == "include":
-                branches.append(("include", mechanism.text, mechanism.target, mechanism.position))
+                passes = mechanism.qualifier == "+" and not after_all
+                branches.append(
+                    ("include", mechanism.text, mechanism.target, mechanism.position, passes)
+                )
+            after_all = after_all or mechanism.kind == "all"
         if record.redirect_used and record.redirect is not None:
             redirect = record.redirect
             branches.append(
-                ("redirect", f"redirect={redirect.value}", redirect.target, redirect.position)
+                ("redirect", f"redirect={redirect.value}", redirect.target, redirect.position, True)
             )
         child_jobs = []
-        for via, term, target, position in branches:
+        for via, term, target, position, passes in branches:
             name = self._static_name(target, node.domain)
             if name is None:
                 node.warnings.append(
@@ -300,7 +314,7 @@ class _Builder:
                     )
                 )
                 continue
-            child_jobs.append(self.build(name, via, term, path))
+            child_jobs.append(self.build(name, via, term, path, passes))
         checks = [
             self._void_check(node, mechanism)
             for mechanism in record.mechanisms
@@ -445,14 +459,22 @@ def _normalise(domain: str) -> str:
 
 
 def spf_authorises(tree: SPFTree, domain: str, *, subdomains: bool = False) -> bool:
-    """True if an include or redirect anywhere in the tree reaches `domain`.
+    """True if an include or redirect anywhere in the tree reaches `domain` so that its pass counts.
 
+    Only chains of "+" includes placed before any `all` (and redirects) count:
+    "~include:x", or "include:x" after "-all", never lets x's senders pass.
     With `subdomains`, reaching any name under `domain` also counts.
     """
     wanted = _normalise(domain)
-    for node in tree.nodes():
-        if node.via == "root":
-            continue
-        if node.domain == wanted or (subdomains and node.domain.endswith("." + wanted)):
-            return True
-    return False
+
+    def reaches(node: SPFNode) -> bool:
+        for child in node.children:
+            if not child.passes_parent:
+                continue
+            if child.domain == wanted or (subdomains and child.domain.endswith("." + wanted)):
+                return True
+            if reaches(child):
+                return True
+        return False
+
+    return reaches(tree.root)

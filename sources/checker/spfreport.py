@@ -73,6 +73,15 @@ async def spf_reaches(resolver: Resolver, host: str, target: str) -> SPFInclusio
         return SPFInclusion("invalid", tree.record, records, detail, included)
     if included:  # temporary trouble elsewhere in the tree
         return SPFInclusion("error", tree.record, records, temporary[0].message, True)
-    return SPFInclusion(
-        "not-included", tree.record, records, f"the SPF record at {host} does not reach {target}"
-    )
+    return SPFInclusion("not-included", tree.record, records, _not_reached(tree, host, target))
+
+
+def _not_reached(tree: SPFTree, host: str, target: str) -> str:
+    wanted = target.lower().rstrip(".")
+    blocked = [n.term for n in tree.nodes() if n.domain == wanted and n.via != "root" and n.term]
+    if blocked:
+        return (
+            f"the SPF record at {host} names {target} only in {blocked[0]}, which cannot give a "
+            "pass (a -, ~ or ? qualifier, or a term after all)"
+        )
+    return f"the SPF record at {host} does not reach {target}"

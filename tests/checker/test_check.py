@@ -87,6 +87,23 @@ def test_the_spf_include_method_passes_and_proposes_the_merged_record_when_missi
     )
 
 
+@pytest.mark.parametrize(
+    "record",
+    [
+        "v=spf1 ~include:_spf.postlark.test -all",
+        "v=spf1 -all include:_spf.postlark.test",
+    ],
+)
+def test_an_spf_include_that_can_never_pass_is_not_in_place(dns_server, resolver, record):
+    dns_server.add_records({"never.example": [("TXT", record)]}, origin="example.")
+    report = check(resolver, "never.example", kind="spf-include")
+    spf = requirement(report, "spf")
+    assert spf.status == "fail"
+    assert "cannot give a pass" in spf.message
+    assert spf.fix == 'never.example. 3600 IN TXT "v=spf1 include:_spf.postlark.test -all"'
+    assert report.verdict == "fail" and report.dmarc_pass_routes == []
+
+
 def test_without_a_dmarc_record_the_routes_are_judged_by_the_public_suffix_list(resolver):
     report = check(resolver, "no-dmarc.example")
     assert report.dmarc.status == "none"

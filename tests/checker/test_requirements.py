@@ -135,6 +135,8 @@ def test_long_txt_values_are_split_into_255_octet_strings():
             "v=spf1 include:_spf.vendor.test redirect=_spf.example.com",
         ),
         ("v=spf1 mx", "v=spf1 mx include:_spf.vendor.test"),
+        ("v=spf1 ~include:_SPF.vendor.test -all", "v=spf1 include:_spf.vendor.test -all"),
+        ("v=spf1 -all include:_spf.vendor.test", "v=spf1 include:_spf.vendor.test -all"),
     ],
 )
 def test_the_spf_fix_adds_the_include_before_all(record, expected):

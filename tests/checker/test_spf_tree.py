@@ -93,6 +93,34 @@ def test_spf_authorises_finds_includes_at_any_depth(customer, resolver):
     assert not spf_authorises(tree, "other.test")
 
 
+def test_spf_authorises_only_includes_whose_pass_is_a_pass(dns_server, resolver):
+    vendor = [("TXT", "v=spf1 ip4:198.51.100.0/24 -all")]
+    dns_server.add_records(
+        {
+            "quals.test": [
+                (
+                    "TXT",
+                    "v=spf1 -include:minus.test ~include:soft.test ?include:neutral.test "
+                    "include:outer.test +include:plus.test -all include:late.test",
+                )
+            ],
+            "outer.test": [("TXT", "v=spf1 ~include:nested.test include:inner.test -all")],
+            **{
+                f"{name}.test": vendor
+                for name in ("minus", "soft", "neutral", "plus", "late", "nested", "inner")
+            },
+        }
+    )
+    tree = tree_of(resolver, "quals.test")
+    assert tree.result == "ok"
+    for name in ("plus", "outer", "inner"):
+        assert spf_authorises(tree, f"{name}.test"), name
+    for name in ("minus", "soft", "neutral", "late", "nested"):
+        assert not spf_authorises(tree, f"{name}.test"), name
+    assert node(tree, "late.test").term == "include:late.test"  # still shown in the tree
+    assert node(tree, "late.test").to_dict()["passes_parent"] is False
+
+
 def test_spf_authorises_follows_redirects(dns_server, resolver):
     dns_server.add_records(
         {
