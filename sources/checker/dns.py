@@ -8,7 +8,9 @@ as text.
 A `Resolver` belongs to one check. It caches every answer, lets concurrent
 identical lookups share one query on the wire, follows CNAME chains itself
 (authoritative servers stop at names outside their zones) and enforces a query
-budget, so a hostile zone cannot make one check send unbounded traffic.
+budget and a time budget, so a hostile zone cannot make one check send
+unbounded traffic or last longer than `time_budget` seconds, however deep its
+chain of slow answers. Lookups cut short by the time budget are "timeout".
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ RCODE_TEXT = {1: "FORMERR", 4: "NOTIMP"}
 # (the DNS Flag Day 2020 recommendation). Bigger answers come back truncated
 # and are fetched again over TCP.
 EDNS_PAYLOAD = 1232
+DEFAULT_TIME_BUDGET = 30.0  # seconds for all the lookups of one check
 
 
 @dataclass(frozen=True)
@@ -236,11 +239,15 @@ class Resolver:
         retries: int = 1,
         max_queries: int = 500,
         max_cname_depth: int = 10,
+        time_budget: float = DEFAULT_TIME_BUDGET,
     ) -> None:
         if timeout <= 0:
             raise ValueError("timeout must be positive")
+        if time_budget <= 0:
+            raise ValueError("time_budget must be positive")
         self._servers = [parse_nameserver(spec) for spec in nameservers] or None
         self.timeout = timeout
+        self.time_budget = time_budget  # counted from the first lookup
         self.retries = max(0, retries)
         self.max_queries = max_queries
         self.max_cname_depth = max_cname_depth
@@ -328,12 +335,19 @@ class Resolver:
                 # every message makes forged answers harder to slip in.
                 query_id = secrets.randbits(16)
                 wire = encode_query(query_id, qname, rdtype, payload=EDNS_PAYLOAD)
+                remaining = self._time_left()
+                if remaining <= 0:
+                    return _Step("timeout", reason=self._spent)
                 try:
-                    response = await self._exchange(wire, qname, rdtype, host, port)
+                    response = await self._exchange(
+                        wire, qname, rdtype, host, port, min(self.timeout, remaining)
+                    )
                 except _BudgetExceeded:
                     return _Step("error", reason=f"query budget of {self.max_queries} exhausted")
                 except TimeoutError:
                     self.stats.timeouts += 1
+                    if self._time_left() <= 0:
+                        return _Step("timeout", reason=self._spent)
                     last = _Step("timeout", reason=f"no answer from {host}:{port}")
                     continue
                 except (MalformedMessage, OSError, EOFError) as exc:
@@ -353,19 +367,30 @@ class Resolver:
                 break
         return last
 
+    def _time_left(self) -> float:
+        assert self._started is not None
+        return self._started + self.time_budget - time.monotonic()
+
+    @property
+    def _spent(self) -> str:
+        return f"the check's time budget of {self.time_budget:g} s is spent"
+
     async def _exchange(
-        self, wire: bytes, qname: Labels, rdtype: int, host: str, port: int
+        self, wire: bytes, qname: Labels, rdtype: int, host: str, port: int, timeout: float
     ) -> Response:
         if self.stats.queries >= self.max_queries:
             raise _BudgetExceeded
         self.stats.queries += 1
-        response = await _udp_exchange(wire, (qname, rdtype), host, port, self.timeout)
+        response = await _udp_exchange(wire, (qname, rdtype), host, port, timeout)
         if response.truncated:
             if self.stats.queries >= self.max_queries:
                 raise _BudgetExceeded
             self.stats.queries += 1
             self.stats.tcp_fallbacks += 1
-            response = await _tcp_exchange(wire, (qname, rdtype), host, port, self.timeout)
+            timeout = min(self.timeout, self._time_left())
+            if timeout <= 0:
+                raise TimeoutError
+            response = await _tcp_exchange(wire, (qname, rdtype), host, port, timeout)
         return response
 
 

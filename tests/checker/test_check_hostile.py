@@ -1,8 +1,10 @@
 """Hostile or broken DNS yields a structured report, never an exception or a false "missing"."""
 
 import asyncio
+import time
 
 from sources.checker.check import check_domain
+from sources.checker.dns import Resolver
 from tests.checker.helpers import POSTLARK
 
 
@@ -96,3 +98,19 @@ def test_a_timeout_inside_a_cname_chain_is_an_error_not_a_wrong_target(dns_serve
     assert return_path.status == "error"
     assert return_path.fix is None
     assert "retry" in return_path.message
+
+
+def test_a_deep_include_chain_on_a_slow_server_ends_within_the_time_budget(dns_server):
+    chain = {
+        f"d{i}.deep.example": [("TXT", f"v=spf1 include:d{i + 1}.deep.example -all")]
+        for i in range(60)
+    }
+    chain["deep.example"] = [("TXT", "v=spf1 include:d0.deep.example -all")]
+    dns_server.add_records(chain, origin="example.")
+    dns_server.latency = 0.05  # 61 records one after another: 3 s
+    resolver = Resolver([dns_server.address], timeout=0.5, retries=0, time_budget=1.0)
+    started = time.monotonic()
+    report = check(resolver, "deep.example", vendor=None)
+    assert time.monotonic() - started < 1.0 + 0.3
+    assert any("time budget" in error for error in report.spf.errors)
+    assert report.verdict == "error"

@@ -218,6 +218,18 @@ def test_it_stops_sending_when_the_query_budget_is_spent(dns_server):
     assert dns_server.query_count == 3
 
 
+def test_it_gives_up_when_the_checks_time_budget_is_spent(dns_server):
+    dns_server.set_fault("resolve.test", "timeout")
+    resolver = Resolver([dns_server.address], timeout=5, retries=1, time_budget=0.3)
+    started = time.monotonic()
+    answer = run(resolver.query("resolve.test", "TXT"))
+    assert time.monotonic() - started < 0.3 + 0.2
+    assert answer.status == "timeout" and answer.is_retryable
+    later = run(resolver.query("mx1.resolve.test", "A"))
+    assert later.status == "timeout" and "time budget" in later.reason
+    assert dns_server.query_count == 1  # neither the retry nor the later query was sent
+
+
 # -- CNAME chains --------------------------------------------------------------------
 
 
