@@ -9,6 +9,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 
+from tests.browser.conftest import browser, page  # noqa: F401 - the browser tests' fixtures
 from tests.dnsserver import DNSServer
 from tests.factories import dkim_cname_method, make_vendor
 
