@@ -353,7 +353,10 @@ class _Builder:
                 parts.append(transform(token, self.root_domain))
             else:
                 return None
-        return as_query_name("".join(parts))
+        name = as_query_name("".join(parts))
+        # DNS names ignore case: "include:_SPF.Vendor.test" reaches _spf.vendor.test
+        # and closes a loop back to vendor.test.
+        return name.lower() if name is not None else None
 
     async def _void_check(self, node: SPFNode, mechanism: Mechanism) -> None:
         name = self._static_name(mechanism.target, node.domain)

@@ -121,6 +121,20 @@ def test_spf_authorises_only_includes_whose_pass_is_a_pass(dns_server, resolver)
     assert node(tree, "late.test").to_dict()["passes_parent"] is False
 
 
+def test_include_targets_compare_without_regard_to_case(dns_server, resolver):
+    dns_server.add_records(
+        {
+            "cased.test": [("TXT", "v=spf1 include:_SPF.Crm.TEST include:loop.test -all")],
+            "_spf.crm.test": [("TXT", "v=spf1 ip4:198.51.100.0/24 -all")],
+            "loop.test": [("TXT", "v=spf1 include:CASED.test -all")],
+        }
+    )
+    tree = tree_of(resolver, "cased.test")
+    assert spf_authorises(tree, "_spf.crm.test")
+    assert node(tree, "cased.test").status == "ok"
+    assert [n.status for n in tree.nodes() if n.via == "include"] == ["ok", "ok", "loop"]
+
+
 def test_spf_authorises_follows_redirects(dns_server, resolver):
     dns_server.add_records(
         {
