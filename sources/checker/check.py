@@ -28,6 +28,7 @@ from .report import (
     MXSummary,
     find_routes,
     generic_verdict,
+    route_domains,
     summarise,
     vendor_verdict,
 )
@@ -101,17 +102,11 @@ async def _mx(resolver: Resolver, domain: str) -> MXSummary:
 
 def _route_domains(items: list[Expanded]) -> set[str]:
     """Domains whose organisational domain alignment will need (DKIM d= and SPF hosts)."""
-    names = set()
-    for item in items:
-        if item.host is None or item.spec.purpose not in _PURPOSE_SECTIONS:
-            continue
-        if item.spec.purpose == "dkim":
-            domain = dkim_domain(item.host, item.selector) if item.selector else None
-            if domain:
-                names.add(domain)
-        else:
-            names.add(item.host)
-    return names
+    return {
+        domain
+        for item in items
+        for _kind, domain in route_domains(item.spec.purpose, item.host, item.selector)
+    }
 
 
 async def _none() -> None:

@@ -100,9 +100,7 @@ def find_routes(
     """The DKIM and SPF routes the vendor's requirements set up, with their alignment."""
     groups: dict[tuple[RouteKind, str], list[RequirementResult]] = {}
     for item in requirements:
-        if item.host is None or item.purpose not in ROUTE_PURPOSES:
-            continue
-        for kind, domain in _route_domains(item):
+        for kind, domain in route_domains(item.purpose, item.host, item.selector):
             groups.setdefault((kind, domain), []).append(item)
     routes = []
     for (kind, domain), items in groups.items():
@@ -124,15 +122,19 @@ def find_routes(
     return routes
 
 
-def _route_domains(item: RequirementResult) -> list[tuple[RouteKind, str]]:
-    assert item.host is not None
-    if item.purpose == "dkim":
-        domain = dkim_domain(item.host, item.selector) if item.selector else None
+def route_domains(
+    purpose: str, host: str | None, selector: str | None
+) -> list[tuple[RouteKind, str]]:
+    """The routes a record requirement serves, each with the domain that must align."""
+    if host is None or purpose not in ROUTE_PURPOSES:
+        return []
+    if purpose == "dkim":
+        domain = dkim_domain(host, selector) if selector else None
         return [("dkim", domain)] if domain else []
-    if item.purpose == "delegation":
+    if purpose == "delegation":
         # The vendor runs the delegated zone: its own SPF, DKIM keys and bounces.
-        return [("dkim", item.host), ("spf", item.host)]
-    return [("spf", item.host)]
+        return [("dkim", host), ("spf", host)]
+    return [("spf", host)]
 
 
 def _works(item: RequirementResult) -> bool:
