@@ -35,7 +35,6 @@ __all__ = [
     "ReportDestination",
     "ReportURI",
     "aligned",
-    "aligned_by_tree_walk",
     "discover_dmarc",
     "find_organisational_domain",
     "parse_dmarc",
@@ -161,19 +160,6 @@ def aligned(
     if mode == "s":
         return left == right
     return left == right or org_domain_of(left) == org_domain_of(right)
-
-
-async def aligned_by_tree_walk(
-    resolver: Resolver, from_domain: str, other_domain: str, mode: Alignment
-) -> tuple[bool, str | None]:
-    """Alignment with organisational domains found by tree walk; (result, error or None)."""
-    left, right = from_domain.lower().rstrip("."), other_domain.lower().rstrip(".")
-    if mode == "s" or left == right:
-        return left == right, None
-    org_left, org_right = await asyncio.gather(
-        find_organisational_domain(resolver, left), find_organisational_domain(resolver, right)
-    )
-    return org_left.domain == org_right.domain, org_left.error or org_right.error
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,8 @@ never a `fail`: nobody should be told to add a record that may already exist.
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -40,7 +39,6 @@ __all__ = [
     "SPFInclusion",
     "dkim_domain",
     "evaluate",
-    "evaluate_all",
     "expand",
     "spf_with_include",
     "validate_parameters",
@@ -442,20 +440,4 @@ async def _check_spf(
         detail = found.detail or f"the SPF record at {item.host} does not include {target}"
     return RequirementResult(
         status="fail", expected=expected_text, observed=observed, fix=fix, message=detail, **base
-    )
-
-
-async def evaluate_all(
-    resolver: Resolver,
-    method: MethodSpec,
-    domain: str,
-    params: Mapping[str, str],
-    *,
-    spf_reaches: SPFReaches,
-    keep: Callable[[RecordSpec], bool] = lambda spec: True,
-) -> list[RequirementResult]:
-    """Evaluate every requirement of a method concurrently, in catalog order."""
-    items = [expand(spec, domain, params) for spec in method.records if keep(spec)]
-    return list(
-        await asyncio.gather(*(evaluate(resolver, item, spf_reaches=spf_reaches) for item in items))
     )
