@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from .derkeys import DERError, rsa_modulus_bits
-from .taglist import split_tag_list
+from .taglist import shorten, split_tag_list
 
 if TYPE_CHECKING:
     from .dns import Resolver
@@ -81,12 +81,12 @@ def parse_dkim_key(text: str) -> DKIMKey:
     tags, fragments = split_tag_list(text, FWS)
     if fragments:
         bad = fragments[0]
-        raise DKIMSyntaxError(bad.position, f"'{_short(bad.text)}' is not a tag=value pair")
+        raise DKIMSyntaxError(bad.position, f"'{shorten(bad.text)}' is not a tag=value pair")
     values: dict[str, tuple[str, int]] = {}
     warnings: list[str] = []
     for index, tag in enumerate(tags):
         if not _TAG_NAME.match(tag.name):
-            raise DKIMSyntaxError(tag.position, f"'{_short(tag.name)}' is not a valid tag name")
+            raise DKIMSyntaxError(tag.position, f"'{shorten(tag.name)}' is not a valid tag name")
         if tag.name in values:
             raise DKIMSyntaxError(
                 tag.position, f"the tag {tag.name} appears twice, which invalidates the record"
@@ -103,7 +103,7 @@ def parse_dkim_key(text: str) -> DKIMKey:
 
     if "v" in values and values["v"][0] != "DKIM1":
         raw, position = values["v"]
-        raise DKIMSyntaxError(position, f"v={_short(raw)} is not the version DKIM1")
+        raise DKIMSyntaxError(position, f"v={shorten(raw)} is not the version DKIM1")
     key_type = _key_type(values)
     if "p" not in values:
         raise DKIMSyntaxError(len(text), "the p= tag (the public key) is missing")
@@ -141,7 +141,7 @@ def _key_type(values: dict[str, tuple[str, int]]) -> KeyType:
     if raw == "ed25519":
         return "ed25519"
     hint = " (did you mean k=ed25519?)" if raw.lower().startswith("ed25519") else ""
-    raise DKIMSyntaxError(position, f"k={_short(raw)} is not a known key type{hint}")
+    raise DKIMSyntaxError(position, f"k={shorten(raw)} is not a known key type{hint}")
 
 
 def _hash_algorithms(
@@ -193,11 +193,6 @@ def _colon_list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip(FWS) for item in raw.split(":") if item.strip(FWS))
 
 
-def _short(text: str, limit: int = 40) -> str:
-    text = text.encode("unicode_escape", "backslashreplace").decode("ascii")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 @dataclass(frozen=True)
 class DKIMSelectorResult:
     """What a selector publishes, after CNAMEs."""
@@ -235,7 +230,7 @@ async def lookup_dkim(resolver: Resolver, selector: str, domain: str) -> DKIMSel
     name = f"{selector}._domainkey.{domain}"
     if not _SELECTOR.match(selector):
         return DKIMSelectorResult(
-            selector, domain, name, "invalid", errors=(f"'{_short(selector)}' is not a selector",)
+            selector, domain, name, "invalid", errors=(f"'{shorten(selector)}' is not a selector",)
         )
     answer = await resolver.query(name, "TXT")
     chain = answer.cname_chain

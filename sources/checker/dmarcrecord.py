@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from .taglist import empty_pieces, split_tag_list
+from .taglist import empty_pieces, shorten, split_tag_list
 
 Policy = Literal["none", "quarantine", "reject"]
 Alignment = Literal["r", "s"]
@@ -104,7 +104,7 @@ def parse_dmarc(text: str) -> DMARCRecord:
         warnings.append(f"empty tag between two ';' at character {position} ignored")
     for fragment in fragments:
         warnings.append(
-            f"'{_short(fragment.text)}' at character {fragment.position} is not a tag=value "
+            f"'{shorten(fragment.text)}' at character {fragment.position} is not a tag=value "
             "pair and is ignored"
         )
     values: dict[str, tuple[str, int]] = {}
@@ -112,7 +112,7 @@ def parse_dmarc(text: str) -> DMARCRecord:
     for tag in tags[1:]:  # tags[0] is the version, already checked
         name = tag.name.lower()
         if not _TAG_NAME.match(tag.name):
-            warnings.append(f"'{_short(tag.name)}' is not a valid tag name and is ignored")
+            warnings.append(f"'{shorten(tag.name)}' is not a valid tag name and is ignored")
             continue
         if not _VALUE_CHARS.match(tag.value):
             problem = "is empty" if not tag.value else "contains characters DMARC does not allow"
@@ -149,7 +149,7 @@ def _check_version(text: str) -> None:
         raise DMARCSyntaxError(start, "the version is case-sensitive: write v=DMARC1")
     if value.startswith("DMARC1"):
         raise DMARCSyntaxError(start + 6, "v=DMARC1 must be followed by ';' before the next tag")
-    raise DMARCSyntaxError(start, f"unsupported version '{_short(value)}'; it must be DMARC1")
+    raise DMARCSyntaxError(start, f"unsupported version '{shorten(value)}'; it must be DMARC1")
 
 
 def _build(
@@ -180,7 +180,7 @@ def _build(
     if bad_policy is not None or policies["p"] is None:
         if bad_policy is not None:
             name, position, raw = bad_policy
-            problem = f"{name}={_short(raw)} is not none, quarantine or reject"
+            problem = f"{name}={shorten(raw)} is not none, quarantine or reject"
         else:
             position, problem = len(text), "the p tag is missing"
         if not has_valid_rua:
@@ -228,7 +228,7 @@ def _choice(
     if raw in allowed:
         return raw
     warnings.append(
-        f"{name}={_short(values[name][0])} is not valid ({' or '.join(allowed)}); "
+        f"{name}={shorten(values[name][0])} is not valid ({' or '.join(allowed)}); "
         f"it is discarded and the default {name}={default} applies"
     )
     return default
@@ -247,7 +247,7 @@ def _failure_options(
         and not {"0", "1"} <= set(options)
     )
     if not valid:
-        warnings.append(f"fo={_short(raw)} is not valid; the default fo=0 applies")
+        warnings.append(f"fo={shorten(raw)} is not valid; the default fo=0 applies")
         return ("0",)
     if not has_ruf:
         warnings.append("fo has no effect without a ruf tag")
@@ -266,12 +266,12 @@ def _uri_list(
             continue
         match = _URI.match(item)
         if not match:
-            warnings.append(f"{name} entry '{_short(item)}' is not a valid URI and is ignored")
+            warnings.append(f"{name} entry '{shorten(item)}' is not a valid URI and is ignored")
             uris.append(ReportURI(item, "", None, False))
             continue
         if match["size"]:
             warnings.append(
-                f"{name} entry '{_short(item)}' has a size limit ({match['size']}), "
+                f"{name} entry '{shorten(item)}' has a size limit ({match['size']}), "
                 "which RFC 9989 made obsolete; receivers ignore it"
             )
         scheme = match["scheme"].lower()
@@ -281,14 +281,14 @@ def _uri_list(
             local, at, host = address.rpartition("@")
             if not at or not local or not _MAILTO_DOMAIN.match(host):
                 warnings.append(
-                    f"{name} entry '{_short(item)}' is not a usable mailto: address "
+                    f"{name} entry '{shorten(item)}' is not a usable mailto: address "
                     "(expected mailto:name@domain)"
                 )
             else:
                 domain = host.lower()
         else:
             warnings.append(
-                f"{name} entry '{_short(item)}' uses the {scheme}: scheme; receivers are only "
+                f"{name} entry '{shorten(item)}' uses the {scheme}: scheme; receivers are only "
                 "required to support mailto:"
             )
         uris.append(ReportURI(item, scheme, domain, True))
@@ -307,8 +307,3 @@ def _advice(record: DMARCRecord) -> list[str]:
     if not any(uri.domain for uri in record.rua):
         advice.append("no usable rua address: you will receive no aggregate reports")
     return advice
-
-
-def _short(text: str, limit: int = 40) -> str:
-    text = text.encode("unicode_escape", "backslashreplace").decode("ascii")
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -72,3 +72,9 @@ def empty_pieces(text: str, whitespace: str) -> list[int]:
             positions.append(offset)
         offset += len(piece) + 1
     return positions
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """Text quoted in an error message: escaped to printable ASCII and cut to `limit`."""
+    text = text.encode("unicode_escape", "backslashreplace").decode("ascii")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
