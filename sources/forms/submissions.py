@@ -62,6 +62,11 @@ def sentence(message: str) -> str:
     return message if message.endswith((".", "!", "?")) else message + "."
 
 
+def slug_from_name(name: str) -> str:
+    """A slug the catalog accepts (lowercase words joined by hyphens) made from a name."""
+    return re.sub(r"[^a-z0-9]+", "-", slugify(name)).strip("-")[:60].strip("-")
+
+
 def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -202,7 +207,9 @@ class RowSet:
         return [f for f in self.forms if not f.skipped]
 
     def raw_rows(self) -> list[dict]:
-        return [f.raw_values() for f in self.forms if not f.raw_removed() and not f.raw_blank()]
+        """What was posted in each row not marked for removal (blank rows kept: the page
+        should look the same, plus the row asked for)."""
+        return [f.raw_values() for f in self.forms if not f.raw_removed()]
 
 
 class DocumentationForm(RowForm):
@@ -622,7 +629,7 @@ class EntryForm:
     def to_data(self) -> dict:
         """The entry in catalog-file form (call after is_valid())."""
         v = self.vendor.cleaned_data
-        slug = self.fixed_slug or v.get("slug") or slugify(v["name"])[:60].strip("-")
+        slug = self.fixed_slug or v.get("slug") or slug_from_name(v["name"])
         docs = self.docs.included()
         methods = self.methods.included()
         self._where = {"": self.vendor, "documentation": self.docs, "methods": self.methods}
@@ -728,12 +735,8 @@ class EntryForm:
     # -- re-rendering with one more row (the no-JavaScript "Add another") ---------------
 
     def raw_initial(self) -> dict:
-        """Everything posted, as initial values (blank and removed rows dropped)."""
-        methods = []
-        for form in self.methods:
-            if form.raw_removed() or form.raw_blank():
-                continue
-            methods.append(form.raw_values())
+        """Everything posted, as initial values (rows marked for removal dropped)."""
+        methods = [form.raw_values() for form in self.methods if not form.raw_removed()]
         return {
             "vendor": self.vendor.raw_values(),
             "docs": self.docs.raw_rows(),
@@ -768,14 +771,8 @@ class EntryForm:
 
 
 def _posted_index(posted: EntryForm, index: int, initial: dict) -> dict | None:
-    """The initial dict of the posted method row `index` (after blank rows were dropped)."""
-    kept = [
-        i for i, form in enumerate(posted.methods) if not (form.raw_removed() or form.raw_blank())
-    ]
+    """The initial dict of the posted method row `index` (rows marked for removal dropped)."""
+    kept = [i for i, form in enumerate(posted.methods) if not form.raw_removed()]
     if index in kept:
         return initial["methods"][kept.index(index)]
-    if index < len(posted.methods):  # a blank method: keep it so the new row shows
-        entry = posted.methods.forms[index].raw_values()
-        initial["methods"].append(entry)
-        return entry
     return None

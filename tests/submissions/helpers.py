@@ -90,7 +90,8 @@ XSS = (
     "<svg onload=window.__xss=3>"
 )
 XSS_MARKDOWN = (
-    'Click [here](javascript:window.__xss=4) and ![x](x "onerror=window.__xss=5")\n\n'
+    "Click [here](javascript:window.__xss=4) and "
+    '![x](data:image/png;base64,AAAA "onerror=window.__xss=5")\n\n'
     + XSS
     + '\n\n<a href="javascript:window.__xss=6">link</a> <iframe src="javascript:1"></iframe>'
 )

@@ -223,3 +223,10 @@ def test_a_vendor_without_methods_needs_the_no_compliant_explanation(submitter_c
     assert response.context["form"].vendor.errors["no_compliant_explanation"] == [
         "Is required when no_compliant_option = true."
     ]
+
+
+def test_a_slug_made_from_an_odd_name_is_still_valid(submitter_client, categories):
+    post_data = form_post(new_vendor_data(name="Café_Mail™ & <Co>"))
+    post_data["slug"] = ""
+    assert submitter_client.post("/submissions/new/", post_data).status_code == 302
+    assert Submission.objects.get().slug == "cafe-mailtm-co"
