@@ -252,7 +252,8 @@ async def discover_dmarc(resolver: Resolver, domain: str) -> DMARCResult:
             f"gives {psl}; receivers still on RFC 7489 may decide alignment differently"
         )
     exists: bool | None = None
-    if existence.status == "nxdomain":
+    if existence.status == "nxdomain" and not existence.cname_chain:
+        # After a CNAME the NXDOMAIN is the target's: the author domain exists.
         exists = False
     elif not existence.is_retryable:
         exists = True

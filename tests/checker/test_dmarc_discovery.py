@@ -65,6 +65,18 @@ def test_a_non_existent_subdomain_gets_np(serve, resolver):
     assert (result.policy, result.policy_tag, result.domain_exists) == ("none", "np", False)
 
 
+def test_a_subdomain_that_is_a_dangling_cname_exists_and_gets_sp(serve, resolver):
+    # NXDOMAIN at the end of a CNAME chain is about the target (RFC 6604).
+    serve(
+        {
+            "_dmarc.example.com": "v=DMARC1; p=reject; sp=quarantine; np=none",
+            "news.example.com": [("CNAME", "gone.example.com")],
+        }
+    )
+    result = discover(resolver, "news.example.com")
+    assert (result.policy, result.policy_tag, result.domain_exists) == ("quarantine", "sp", True)
+
+
 def test_it_says_so_when_no_record_applies(serve, resolver):
     result = discover(resolver, "example.com")
     assert result.status == "none"
