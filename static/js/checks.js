@@ -20,7 +20,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 
   // A changed vendor needs its own methods and parameters: reload the form for it.
-  const vendor = document.querySelector("form[data-check-form] input[name=vendor]");
+  const vendor = document.querySelector("form[data-vendor-reload] input[name=vendor]");
   if (vendor) {
     const original = vendor.value;
     const options = new Set(Array.from(document.querySelectorAll("#vendor-options option"), (o) => o.value));
@@ -30,7 +30,7 @@ document.addEventListener("DOMContentLoaded", () => {
       const params = new URLSearchParams({ vendor: value });
       const domain = document.querySelector("input[name=domain]");
       if (domain && domain.value) params.set("domain", domain.value);
-      params.set("edit", "1");
+      if (domain) params.set("edit", "1");
       window.location.assign(`${window.location.pathname}?${params}`);
     });
   }
