@@ -319,8 +319,25 @@ def bulk_csv_lines(bulk: BulkCheck, *, base_url: str = "") -> Iterator[str]:
         )
         yield flush()
     for row in bulk.invalid_rows:
-        writer.writerow([row["line"], row["text"], "invalid", "", "", "", "", row["error"], ""])
+        writer.writerow(
+            [
+                row["line"],
+                spreadsheet_safe(row["text"]),
+                "invalid",
+                "",
+                "",
+                "",
+                "",
+                row["error"],
+                "",
+            ]
+        )
         yield flush()
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text that spreadsheets will not run as a formula (rows echoed back from an upload)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def csv_row(data: dict[str, Any], *, line: int | None, url: str = "") -> list[Any]:

@@ -140,3 +140,16 @@ def test_a_bad_parameter_keeps_the_pasted_domains(
     page = response.content.decode()
     assert "&#x27;x&#x27; is not a valid Account number" in page
     assert "brightfield.example</textarea>" in page
+
+
+def test_rows_echoed_into_the_csv_cannot_run_as_formulas(
+    client, dns_server, mailhawk, django_capture_on_commit_callbacks
+):
+    upload(
+        client,
+        django_capture_on_commit_callbacks,
+        content=b'brightfield.example\n=HYPERLINK("x")\n',
+    )
+    bulk = BulkCheck.objects.get()
+    text = b"".join(client.get(f"/check/bulk/{bulk.pk}/results.csv").streaming_content).decode()
+    assert "'=HYPERLINK" in text
