@@ -149,6 +149,8 @@ class _Builder:
         self.root_domain = root_domain
         self.max_records = max_records
         self.records_seen = 0
+        self.void_checks = 0  # a/mx/exists terms looked up so far, tree-wide
+        self.void_checks_skipped = False
 
     async def build(
         self,
@@ -315,11 +317,18 @@ class _Builder:
                 )
                 continue
             child_jobs.append(self.build(name, via, term, path, passes))
-        checks = [
-            self._void_check(node, mechanism)
-            for mechanism in record.mechanisms
-            if mechanism.kind in ("a", "mx", "exists")
-        ]
+        checks = []
+        for mechanism in record.mechanisms:
+            if mechanism.kind not in ("a", "mx", "exists"):
+                continue
+            # A receiver stops after 10 DNS-querying terms, so more checks add
+            # nothing but queries; unbounded, they would spend the whole check's
+            # query budget and starve its DKIM and DMARC lookups.
+            if self.void_checks >= MAX_LOOKUP_TERMS:
+                self._skip_void_check(node, mechanism)
+                continue
+            self.void_checks += 1
+            checks.append(self._void_check(node, mechanism))
         # Included records and the void checks of a/mx/exists all go out together.
         children, _ = await asyncio.gather(asyncio.gather(*child_jobs), asyncio.gather(*checks))
         node.children = list(children)
@@ -388,6 +397,19 @@ class _Builder:
                     "too-many-mx",
                     f"{mechanism.text}: {name} has {len(answers[0].records)} MX records; "
                     f"more than {MAX_MX_NAMES} is a permerror",
+                    node.domain,
+                    mechanism.position,
+                )
+            )
+
+    def _skip_void_check(self, node: SPFNode, mechanism: Mechanism) -> None:
+        if not self.void_checks_skipped:  # one warning per tree
+            self.void_checks_skipped = True
+            node.warnings.append(
+                SPFIssue(
+                    "void-checks-skipped",
+                    f"{mechanism.text} and later a/mx/exists terms were not looked up: "
+                    f"receivers stop after {MAX_LOOKUP_TERMS} DNS-querying terms",
                     node.domain,
                     mechanism.position,
                 )

@@ -189,6 +189,18 @@ def test_more_than_two_void_lookups_is_a_permerror(dns_server, resolver):
     assert "too-many-void-lookups" in [issue.code for issue in tree.errors]
 
 
+def test_void_checks_stop_where_a_receiver_would_have_stopped(dns_server, resolver):
+    # 300 a: terms would cost 600 queries and spend the whole check's query
+    # budget; a receiver stops after 10 DNS-querying terms.
+    terms = " ".join(f"a:h{k}.many.test" for k in range(300))
+    dns_server.add_records({"many.test": [("TXT", f"v=spf1 {terms} -all")]})
+    tree = tree_of(resolver, "many.test")
+    assert tree.result == "permerror" and tree.lookups == 300
+    assert tree.void_lookups == 10
+    assert resolver.stats.queries <= 2 + 2 * 10  # the record (UDP, then TCP), A and AAAA
+    assert "void-checks-skipped" in [issue.code for issue in tree.warnings]
+
+
 def test_an_include_without_a_record_is_an_error_and_a_void_lookup(dns_server, resolver):
     dns_server.add_records({"stale.test": [("TXT", "v=spf1 include:retired-vendor.test -all")]})
     tree = tree_of(resolver, "stale.test")
