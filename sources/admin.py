@@ -11,6 +11,7 @@ from sources.models import (
     Vendor,
 )
 from sources.services.catalog import vendor_refresh_derived
+from sources.services.submissions import current_data, revision_after_edit
 
 
 @admin.register(Category)
@@ -42,9 +43,21 @@ class VendorAdmin(admin.ModelAdmin):
     inlines = [MethodInline, DocumentationInline]
     actions = ["publish", "unpublish"]
 
+    def save_model(self, request, obj, form, change):
+        # The entry as it was, for the revision history (kept on the request: the
+        # ModelAdmin instance is shared between requests).
+        request.vendor_before_edit = current_data(obj) if change else None
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         vendor_refresh_derived(form.instance)
+        revision_after_edit(
+            vendor=form.instance,
+            before=getattr(request, "vendor_before_edit", None),
+            user=request.user,
+            summary="Edited in the admin",
+        )
 
     @admin.action(description="Publish selected vendors")
     def publish(self, request, queryset):
@@ -81,9 +94,20 @@ class SetupMethodAdmin(admin.ModelAdmin):
     list_select_related = ["vendor"]
     inlines = [ParameterInline, RecordInline]
 
+    def save_model(self, request, obj, form, change):
+        request.vendor_before_edit = current_data(obj.vendor)
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         vendor_refresh_derived(form.instance.vendor)
+        revision_after_edit(
+            vendor=form.instance.vendor,
+            before=getattr(request, "vendor_before_edit", None),
+            user=request.user,
+            summary="Edited in the admin",
+        )
+
 
 # The moderation queue (submissions, revisions, reports, verified domains).
 from sources import admin_moderation  # noqa: E402, F401

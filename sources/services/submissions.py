@@ -568,3 +568,11 @@ def report_close(*, report: Report, moderator, resolved: bool, comment: str = ""
         resolved_at=timezone.now(),
         moderator_comment=_comment(comment, required=False),
     )
+
+
+def revision_after_edit(*, vendor: Vendor, before: dict | None, user, summary: str) -> None:
+    """Record a revision for an edit made outside the submission flow (the admin)."""
+    after = current_data(vendor)
+    if before is not None and _same(before, after):
+        return
+    revision_record(vendor=vendor, data=after, before=before, user=user, summary=summary)

@@ -230,3 +230,18 @@ def test_a_slug_made_from_an_odd_name_is_still_valid(submitter_client, categorie
     post_data["slug"] = ""
     assert submitter_client.post("/submissions/new/", post_data).status_code == 302
     assert Submission.objects.get().slug == "cafe-mailtm-co"
+
+
+def test_a_request_too_large_to_read_gets_a_clear_page(categories, submitter):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(submitter)
+    client.get("/submissions/new/")
+    post_data = form_post(new_vendor_data())
+    post_data["csrfmiddlewaretoken"] = client.cookies["csrftoken"].value
+    post_data["description"] = "x" * 3_000_000
+    response = client.post("/submissions/new/", post_data)
+    assert response.status_code == 400
+    assert "What was sent was malformed or too large" in response.content.decode()
+    assert not Submission.objects.exists()
