@@ -87,7 +87,7 @@ def _entry_page(request, *, vendor: Vendor | None, submission: Submission | None
         messages.success(request, "Thank you: your submission was received.")
         return redirect("submissions")
     action = post.get("action", "preview")
-    status = 200
+    limited = None
     if form.is_valid():
         data = form.to_data()
         try:
@@ -142,13 +142,13 @@ def _entry_page(request, *, vendor: Vendor | None, submission: Submission | None
                 limited = rate_limited(request, "preview")
                 if limited:
                     form.non_field_errors.append(wait_message(limited))
-                    status = 429
                 else:
                     context["preview"] = entry_from_data(validated)
                     if vendor is not None:
                         context["changes"] = diff_entries(current_data(vendor), validated)
     context["errors"] = form.error_summary()
-    return render(request, "submissions/entry_form.html", {**context, "form": form}, status=status)
+    response = render(request, "submissions/entry_form.html", {**context, "form": form})
+    return too_many(response, limited) if limited else response
 
 
 @login_required

@@ -97,3 +97,14 @@ def test_submissions_are_rate_limited_per_user(submitter_client, categories, set
     assert "Too many attempts" in response.content.decode()
     assert "other" in response.content.decode()  # the form is still filled in
     assert Submission.objects.count() == 1
+
+
+def test_previews_are_rate_limited_per_user(submitter_client, categories, settings):
+    from tests.submissions.helpers import form_post, new_vendor_data
+
+    settings.RATE_LIMITS = {"preview": (1, 3600)}
+    post = form_post(new_vendor_data(), action="preview")
+    assert submitter_client.post("/submissions/new/", post).status_code == 200
+    response = submitter_client.post("/submissions/new/", post)
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert 'class="preview"' not in response.content.decode()
