@@ -42,6 +42,9 @@ __all__ = [
 ]
 
 MAX_WALK_QUERIES = 8
+# External report domains verified per record: receivers need only send to
+# two addresses, and each verification costs a query of the check's budget.
+MAX_VERIFIED_REPORT_DOMAINS = 10
 _SHORTCUT_LABELS = 7
 
 DMARCStatus = Literal["found", "none", "invalid", "multiple", "error"]
@@ -170,7 +173,7 @@ class ReportDestination:
     uri: str
     domain: str | None
     external: bool
-    status: Literal["internal", "authorised", "unauthorised", "error", "unusable"]
+    status: Literal["internal", "authorised", "unauthorised", "error", "unusable", "unchecked"]
     detail: str = ""
 
 
@@ -270,6 +273,11 @@ async def discover_dmarc(resolver: Resolver, domain: str) -> DMARCResult:
             warnings.append(item.detail)
         elif item.status == "error":
             errors.append(item.detail)
+    if unchecked := sum(item.status == "unchecked" for item in destinations):
+        warnings.append(
+            f"{unchecked} report addresses were not verified: only the first "
+            f"{MAX_VERIFIED_REPORT_DOMAINS} external domains are checked"
+        )
     return DMARCResult(
         status="found",
         record=record,
@@ -343,6 +351,7 @@ async def _check_destinations(
     """Verify external report destinations (RFC 9989 section 11.6 / RFC 7489 7.1)."""
     pending: list[tuple[str, ReportURI]] = []
     results: list[ReportDestination | None] = []
+    verified: set[str] = set()
     for tag, uris in (("rua", record.rua), ("ruf", record.ruf)):
         for uri in uris:
             if uri.domain is None:
@@ -351,9 +360,12 @@ async def _check_destinations(
                 uri.domain
             ) == organisational_domain(policy_domain):
                 results.append(ReportDestination(tag, uri.uri, uri.domain, False, "internal"))  # type: ignore[arg-type]
-            else:
+            elif uri.domain in verified or len(verified) < MAX_VERIFIED_REPORT_DOMAINS:
+                verified.add(uri.domain)
                 pending.append((tag, uri))
                 results.append(None)
+            else:
+                results.append(ReportDestination(tag, uri.uri, uri.domain, True, "unchecked"))  # type: ignore[arg-type]
     lookups = await asyncio.gather(
         *(
             resolver.query(f"{policy_domain}._report._dmarc.{uri.domain}", "TXT")

@@ -184,6 +184,18 @@ def test_a_timeout_verifying_a_report_destination_is_an_error_not_a_refusal(
     assert result.retryable
 
 
+def test_only_the_first_ten_external_report_domains_are_verified(serve, resolver):
+    # Each verification is a query; hundreds of rua addresses would spend the
+    # check's whole query budget (receivers need only send to two).
+    rua = ",".join(f"mailto:a@r{index}.example.org" for index in range(200))
+    serve({"_dmarc.example.com": f"v=DMARC1; p=reject; rua={rua}"})
+    result = discover(resolver, "example.com")
+    statuses = [item.status for item in result.report_destinations]
+    assert statuses == ["unauthorised"] * 10 + ["unchecked"] * 190
+    assert resolver.stats.queries <= 8 + 1 + 2 + 10  # walk, MX, the record over TCP, checks
+    assert any("190 report addresses were not verified" in item for item in result.warnings)
+
+
 def test_the_walk_queries_are_sent_together_not_one_after_another(serve, dns_server, resolver):
     dns_server.latency = 0.2
     started = time.monotonic()
