@@ -183,3 +183,20 @@ def test_a_verification_can_be_removed(submitter_client, submitter):
     verification = verification_start(user=submitter, domain="postlark.example")
     submitter_client.post(f"/account/verifications/{verification.pk}/delete/")
     assert not DomainVerification.objects.exists()
+
+
+def test_the_vendor_page_offers_verification_prefilled(client, submitter, vendor):
+    html = client.get("/vendors/examplemail/").content.decode()
+    assert "/account/verifications/?domain=https%3A//www.examplemail.example/" in html
+    client.force_login(submitter)
+    form = client.get("/account/verifications/?domain=https://www.examplemail.example/")
+    assert 'value="https://www.examplemail.example/"' in form.content.decode()
+    client.post("/account/verifications/", {"domain": "https://www.examplemail.example/"})
+    assert DomainVerification.objects.get().domain == "examplemail.example"
+
+
+def test_moderators_see_a_moderation_link(client, moderator, submitter):
+    client.force_login(submitter)
+    assert ">Moderation<" not in client.get("/").content.decode()
+    client.force_login(moderator)
+    assert ">Moderation<" in client.get("/").content.decode()
