@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from .dns import Answer, Resolver, normalise_name
+from .dns import Resolver, normalise_name
 from .spf_eval import MAX_LOOKUP_TERMS, MAX_MX_NAMES, MAX_VOID_LOOKUPS
 from .spf_macros import as_query_name, domain_problem, transform
 from .spf_syntax import (
@@ -378,9 +378,15 @@ class _Builder:
         else:
             rdtype = "MX" if mechanism.kind == "mx" else "A"
             answers = [await self.resolver.query(name, rdtype)]
-        failed = [answer for answer in answers if answer.is_retryable]
-        if failed:
-            node.warnings.append(self._could_not_check(node, mechanism, failed[0]))
+        if failed := [answer for answer in answers if answer.is_retryable]:
+            node.warnings.append(
+                SPFIssue(
+                    "lookup-failed",
+                    f"{mechanism.text}: could not look up {name} ({failed[0].status})",
+                    node.domain,
+                    mechanism.position,
+                )
+            )
         elif all(answer.is_missing for answer in answers):
             node.void_lookups += 1
             node.warnings.append(
@@ -414,15 +420,6 @@ class _Builder:
                     mechanism.position,
                 )
             )
-
-    @staticmethod
-    def _could_not_check(node: SPFNode, mechanism: Mechanism, answer: Answer) -> SPFIssue:
-        return SPFIssue(
-            "lookup-failed",
-            f"{mechanism.text}: could not look up {answer.name} ({answer.status})",
-            node.domain,
-            mechanism.position,
-        )
 
 
 async def spf_tree(
