@@ -419,7 +419,7 @@ class VendorFieldsForm(forms.Form):
         max_length=60,
         required=False,
         label="Slug",
-        help_text="The entry's address: /vendors/<slug>/. Lowercase words joined by hyphens; "
+        help_text="The entry's address, /vendors/this-slug/: lowercase words joined by hyphens; "
         "left blank, it is made from the name.",
     )
     aliases = _area(

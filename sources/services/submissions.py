@@ -421,7 +421,11 @@ def submission_approve(*, submission: Submission, moderator, comment: str = "") 
             before=before,
             submission=locked,
             user=moderator,
-            summary=f"Approved submission #{locked.pk}",
+            summary=(
+                "New entry approved"
+                if locked.kind == Submission.Kind.NEW
+                else "Proposed changes approved"
+            ),
         )
         _decide(
             locked,

@@ -64,10 +64,10 @@ def test_a_revision_page_shows_the_diff_and_the_entry_as_it_was(
 def test_revisions_are_numbered_in_order(vendor, submitter, moderator):
     one, _ = approve_change(vendor, submitter, moderator, summary="One.")
     two, _ = approve_change(vendor, submitter, moderator, summary="Two.")
-    assert list(Revision.objects.values_list("number", "summary")) == [
-        (3, f"Approved submission #{two.pk}"),
-        (2, f"Approved submission #{one.pk}"),
-        (1, "The entry before its first recorded change"),
+    assert list(Revision.objects.values_list("number", "summary", "submission")) == [
+        (3, "Proposed changes approved", two.pk),
+        (2, "Proposed changes approved", one.pk),
+        (1, "The entry before its first recorded change", None),
     ]
 
 
