@@ -147,7 +147,7 @@ def _to_a_label(label: str) -> str:
 def _check_punycode(label: str) -> None:
     try:
         label.encode("ascii").decode("idna")
-    except UnicodeError:
+    except (UnicodeError, OverflowError):  # the codec overflows on long runs of digits
         raise InvalidDomain(f"'{label}' is not valid punycode (an xn-- label)") from None
 
 

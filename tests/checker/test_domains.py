@@ -69,6 +69,7 @@ def test_it_normalises_what_people_paste(pasted, expected):
         ("router.home.arpa", "arpa"),
         ("corp.internal", "private networks"),
         ("xn--zzzz9999.com", "punycode"),
+        ("xn--111111111111111111111111111111u.com", "punycode"),  # OverflowError in the codec
     ],
 )
 def test_it_rejects_what_is_not_a_mail_domain_and_says_why(pasted, reason_fragment):
