@@ -157,7 +157,7 @@ def _parse_name(name: str) -> Labels:
         parsed = dns.name.from_text(text)
     except dns.exception.DNSException as exc:
         raise ValueError(f"not a valid domain name: {exc}") from None
-    except UnicodeError as exc:
+    except (UnicodeError, OverflowError) as exc:  # punycode overflows on long digit runs
         raise ValueError(f"not a valid IDN: {exc}") from None
     return tuple(label.lower() for label in parsed.labels[:-1])
 

@@ -70,6 +70,13 @@ def test_an_empty_sender_means_postmaster_at_the_helo_name(spf_zone, resolver):
     assert check(resolver, "203.0.113.9", "", helo="helo.test").result == "pass"
 
 
+def test_a_local_part_the_idna_codec_cannot_read_is_handled_not_raised(dns_server, resolver):
+    dns_server.add_records({"macro.test": [("TXT", "v=spf1 exists:%{l}.x.test -all")]})
+    # Python's punycode decoder raises OverflowError on this label.
+    result = check(resolver, "192.0.2.1", "xn--" + "9" * 40 + "ﬁ@macro.test")
+    assert result.result == "fail"
+
+
 def test_check_mail_from_uses_the_sender_domain(spf_zone, resolver):
     result = asyncio.run(check_mail_from(resolver, "192.0.2.9", "a@example.test", "helo.test"))
     assert (result.result, result.domain) == ("pass", "example.test")
