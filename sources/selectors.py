@@ -12,6 +12,7 @@ changes, so a search costs a constant, small number of queries.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -21,12 +22,15 @@ from django.db.models import Count, F, Max, Q, QuerySet
 
 from sources.capability import CAPABILITY_LABELS
 from sources.catalogfile import METHOD_KINDS
-from sources.models import Category, Vendor
+from sources.models import Category, RecordRequirement, Vendor
+from sources.recordindex import LookupQuery, RecordIndex, RecordMatch
 from sources.search import NameIndex, clean_query
+from sources.services.catalog import vendor_to_data
 
 MATCH_THRESHOLD = 0.3
 MAX_MATCHES = 1000
 FACETS = ("category", "method", "capability")
+ORDERINGS = ("relevance", "name", "-name", "updated_at", "-updated_at")
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,9 @@ class FacetRow:
     capability: str
     methods: frozenset[str]
     categories: frozenset[str]
+    spf: bool = False  # an SPF-aligned route exists
+    dkim: bool = False  # a DKIM-aligned route exists
+    updated_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,10 @@ class VendorFilters:
     category: str = ""
     method: str = ""
     capability: str = ""
+    # Not facets: narrowed by the API only.
+    has_spf_route: bool | None = None
+    has_dkim_route: bool | None = None
+    updated_since: dt.datetime | None = None
 
     def accepts(self, row: FacetRow, skip: str = "") -> bool:
         """Whether a vendor passes every filter except the one named by `skip`."""
@@ -49,6 +60,12 @@ class VendorFilters:
             (skip == "category" or not self.category or self.category in row.categories)
             and (skip == "method" or not self.method or self.method in row.methods)
             and (skip == "capability" or not self.capability or self.capability == row.capability)
+            and (self.has_spf_route is None or self.has_spf_route == row.spf)
+            and (self.has_dkim_route is None or self.has_dkim_route == row.dkim)
+            and (
+                self.updated_since is None
+                or (row.updated_at is not None and row.updated_at >= self.updated_since)
+            )
         )
 
     def apply(self, qs: QuerySet) -> QuerySet:
@@ -59,6 +76,12 @@ class VendorFilters:
             qs = qs.filter(methods__kind=self.method)
         if self.capability:
             qs = qs.filter(dmarc_capability=self.capability)
+        if self.has_spf_route is not None:
+            qs = qs.exclude(spf_routes=[]) if self.has_spf_route else qs.filter(spf_routes=[])
+        if self.has_dkim_route is not None:
+            qs = qs.exclude(dkim_routes=[]) if self.has_dkim_route else qs.filter(dkim_routes=[])
+        if self.updated_since is not None:
+            qs = qs.filter(updated_at__gte=self.updated_since)
         return qs.distinct() if (self.category or self.method) else qs
 
 
@@ -75,6 +98,7 @@ class CatalogSnapshot:
     rows: list[FacetRow]  # every published vendor, by name
     by_id: dict[int, FacetRow]
     names: NameIndex
+    position: dict[int, int]  # vendor id -> place in name order
     # Unsearched listings repeat: their ids and facets are kept per filter choice.
     listings: dict[VendorFilters, SearchResult] = field(default_factory=dict)
 
@@ -99,13 +123,25 @@ def catalog_snapshot() -> CatalogSnapshot:
         for vid, slug in links.values_list("vendor_id", "category__slug"):
             categories.setdefault(vid, set()).add(slug)
         rows = [
-            FacetRow(vid, cap, frozenset(kinds.split()), frozenset(categories.get(vid, ())))
-            for vid, cap, kinds in published.order_by("name", "id").values_list(
-                "id", "dmarc_capability", "method_kinds"
+            FacetRow(
+                vid,
+                cap,
+                frozenset(kinds.split()),
+                frozenset(categories.get(vid, ())),
+                spf=bool(spf),
+                dkim=bool(dkim),
+                updated_at=updated_at,
+            )
+            for vid, cap, kinds, spf, dkim, updated_at in published.order_by(
+                "name", "id"
+            ).values_list(
+                "id", "dmarc_capability", "method_kinds", "spf_routes", "dkim_routes", "updated_at"
             )
         ]
         names = NameIndex(published.values_list("id", "search_names"))
-        _snapshot = CatalogSnapshot(version, rows, {row.id: row for row in rows}, names)
+        by_id = {row.id: row for row in rows}
+        position = {row.id: i for i, row in enumerate(rows)}
+        _snapshot = CatalogSnapshot(version, rows, by_id, names, position)
     return _snapshot
 
 
@@ -115,11 +151,14 @@ def catalog_search(*, query: str = "", filters: VendorFilters | None = None) -> 
     snapshot = catalog_snapshot()
     cleaned = clean_query(query)
     if not cleaned:
-        if filters not in snapshot.listings:
-            ids = [row.id for row in snapshot.rows if filters.accepts(row)]
-            facets = _count_facets(snapshot.rows, filters)
-            snapshot.listings[filters] = SearchResult(ids=ids, facets=facets, query="")
-        return snapshot.listings[filters]
+        if filters in snapshot.listings:
+            return snapshot.listings[filters]
+        ids = [row.id for row in snapshot.rows if filters.accepts(row)]
+        result = SearchResult(ids=ids, facets=_count_facets(snapshot.rows, filters), query="")
+        # Any timestamp can be asked for: only the few facet combinations are kept.
+        if filters.updated_since is None:
+            snapshot.listings[filters] = result
+        return result
     ranked = _ranked_ids(snapshot, cleaned)
     rows = [snapshot.by_id[vid] for vid in ranked if vid in snapshot.by_id]
     ids = [row.id for row in rows if filters.accepts(row)]
@@ -189,9 +228,42 @@ def _count_facets(rows: list[FacetRow], filters: VendorFilters) -> dict[str, lis
     }
 
 
-def vendors_by_ids(ids: list[int]) -> list[Vendor]:
-    """Fetch vendors for one page, in the order given."""
-    vendors = {v.id: v for v in Vendor.objects.for_listing().filter(id__in=ids)}
+def vendor_listing(
+    *, query: str = "", filters: VendorFilters | None = None, ordering: str = ""
+) -> list[int]:
+    """Ids of published vendors matching the query and filters, in the order asked for
+    (one of ORDERINGS; by default best match first when searching, else by name)."""
+    ids = vendor_search(query=query, filters=filters)
+    if ids is None:
+        ids = catalog_search(filters=filters).ids  # in name order
+        if ordering in ("", "relevance", "name"):
+            return ids
+    elif ordering in ("", "relevance"):
+        return ids
+    snapshot = catalog_snapshot()
+    position = snapshot.position
+
+    # .get(): the snapshot may have been rebuilt since the ids were found.
+    def place(vid: int) -> int:
+        return position.get(vid, len(position))
+
+    def updated(vid: int) -> float:
+        row = snapshot.by_id.get(vid)
+        return row.updated_at.timestamp() if row and row.updated_at else 0.0
+
+    keys = {
+        "name": place,
+        "-name": lambda vid: -place(vid),
+        "updated_at": lambda vid: (updated(vid), place(vid)),
+        "-updated_at": lambda vid: (-updated(vid), place(vid)),
+    }
+    return sorted(ids, key=keys[ordering])
+
+
+def vendors_by_ids(ids: list[int], queryset: QuerySet | None = None) -> list[Vendor]:
+    """Fetch vendors for one page, in the order given (from `queryset` if given)."""
+    queryset = Vendor.objects.for_listing() if queryset is None else queryset
+    vendors = {v.id: v for v in queryset.filter(id__in=ids)}
     return [vendors[i] for i in ids if i in vendors]
 
 
@@ -199,3 +271,63 @@ def categories_with_counts() -> QuerySet:
     return Category.objects.annotate(
         n=Count("vendors", filter=Q(vendors__published=True), distinct=True)
     ).order_by("position", "name")
+
+
+_record_index: tuple[tuple, RecordIndex] | None = None
+
+
+def record_index() -> RecordIndex:
+    """The published catalog's record values and patterns, rebuilt when the catalog changes."""
+    global _record_index
+    version = catalog_version()
+    if _record_index is None or _record_index[0] != version:
+        records = (
+            RecordRequirement.objects.filter(method__vendor__published=True)
+            .order_by("method__vendor__name", "method__order", "method_id", "position", "id")
+            .values_list(
+                "method__vendor__slug",
+                "method__vendor__name",
+                "method__kind",
+                "record_id",
+                "rtype",
+                "value",
+                "pattern",
+                "purpose",
+                "check_type",
+            )
+        )
+        keys = ("vendor_slug", "vendor_name", "method", "id", "type", "value", "pattern")
+        keys += ("purpose", "check")
+        _record_index = (
+            version,
+            RecordIndex.build(dict(zip(keys, row, strict=True)) for row in records),
+        )
+    return _record_index[1]
+
+
+@dataclass
+class VendorMatch:
+    slug: str
+    name: str
+    records: list[RecordMatch]
+
+
+def vendor_lookup(*, query: LookupQuery) -> list[VendorMatch]:
+    """Published vendors whose records name `query` (an include domain, CNAME target, host)."""
+    vendors: dict[str, VendorMatch] = {}
+    for match in record_index().lookup(query):
+        entry = vendors.setdefault(
+            match.vendor_slug, VendorMatch(match.vendor_slug, match.vendor_name, [])
+        )
+        entry.records.append(match)
+    return sorted(vendors.values(), key=lambda v: (v.name.casefold(), v.slug))
+
+
+def catalog_data() -> dict:
+    """Every published vendor in catalog-file form, with the categories (the export)."""
+    categories = [
+        {"slug": c.slug, "name": c.name, "description": c.description}
+        for c in Category.objects.all()
+    ]
+    vendors = Vendor.objects.published().with_details().order_by("slug")
+    return {"categories": categories, "vendors": [vendor_to_data(v) for v in vendors]}
