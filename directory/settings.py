@@ -201,9 +201,15 @@ MODERATOR_DIGEST_DELAY = envint("MODERATOR_DIGEST_DELAY", 600)
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Link", "Retry-After"]
 
+# The API (sources/api/): JSON (lists also CSV), one error shape, per-client throttling.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "sources.api.negotiation.FormatNegotiation",
+    "EXCEPTION_HANDLER": "sources.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["sources.api.throttling.ClientRateThrottle"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
@@ -226,6 +232,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "MethodKindEnum": "sources.api.serializers.METHOD_KIND_CHOICES",
+        "CapabilityEnum": "sources.api.serializers.CAPABILITY_CHOICES",
+    },
 }
 
 # The DNS checker.

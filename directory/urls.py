@@ -1,10 +1,14 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from sources.api.errors import not_found as api_not_found
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/v1/", include("sources.api.urls")),
+    re_path(r"^api/", api_not_found),  # JSON 404s for the rest of /api/
     path("", include("sources.urls")),
 ]
 
 handler404 = "sources.views.pages.not_found"
-handler500 = "sources.views.pages.server_error"
+handler500 = "sources.api.errors.server_error"  # JSON under /api/, else the site's page
