@@ -1,0 +1,114 @@
+"""Query parameters of the read endpoints, validated: bad input is a 400 naming the field."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from sources.api.serializers import CAPABILITY_CHOICES, METHOD_KIND_CHOICES
+from sources.models import Category
+from sources.recordindex import InvalidName, parse_lookup_name
+from sources.search import MAX_QUERY
+from sources.selectors import ORDERINGS, VendorFilters
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+# Handled by content negotiation (?format=csv), so allowed everywhere.
+COMMON_PARAMETERS = {"format"}
+
+
+def read_query(serializer_class: type[serializers.Serializer], request) -> dict:
+    """Validate the query string: unknown or repeated parameters are errors too."""
+    params = request.query_params
+    known = set(serializer_class().fields) | COMMON_PARAMETERS
+    errors = {}
+    for name in params:
+        if name not in known:
+            errors[name] = ["Unknown parameter."]
+        elif len(params.getlist(name)) > 1:
+            errors[name] = ["Give this parameter once."]
+    # A plain dict: a QueryDict would make absent booleans False (HTML form rules).
+    given = {name: params[name] for name in params if name in known - COMMON_PARAMETERS}
+    serializer = serializer_class(data=given)
+    if not serializer.is_valid():
+        errors = {**serializer.errors, **errors}
+    if errors:
+        raise serializers.ValidationError(errors)
+    return serializer.validated_data
+
+
+class PageQuery(serializers.Serializer):
+    page = serializers.IntegerField(min_value=1, default=1, help_text="From 1.")
+    page_size = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_PAGE_SIZE,
+        default=DEFAULT_PAGE_SIZE,
+        help_text=f"Vendors per page, at most {MAX_PAGE_SIZE}.",
+    )
+
+
+class VendorListQuery(PageQuery):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_QUERY,
+        help_text="Search names, aliases (typos tolerated) and summaries.",
+    )
+    category = serializers.SlugField(required=False, help_text="A category slug.")
+    method = serializers.ChoiceField(
+        choices=METHOD_KIND_CHOICES, required=False, help_text="Vendors offering this method."
+    )
+    capability = serializers.ChoiceField(
+        choices=CAPABILITY_CHOICES, required=False, help_text="The derived DMARC capability."
+    )
+    has_spf_route = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="An SPF-aligned route exists."
+    )
+    has_dkim_route = serializers.BooleanField(
+        required=False, allow_null=True, default=None, help_text="A DKIM-aligned route exists."
+    )
+    updated_since = serializers.DateTimeField(
+        required=False,
+        help_text="Changed at or after this ISO 8601 date or date-time (UTC when no zone).",
+    )
+    ordering = serializers.ChoiceField(
+        choices=list(ORDERINGS),
+        required=False,
+        help_text="Default: relevance when searching, else name. '-' reverses.",
+    )
+
+    def validate_category(self, slug: str) -> str:
+        if not Category.objects.filter(slug=slug).exists():
+            raise serializers.ValidationError(
+                f"No category {slug!r}: see /api/v1/categories for the list."
+            )
+        return slug
+
+
+def vendor_filters(data: dict) -> VendorFilters:
+    """The selector's filters from validated VendorListQuery data."""
+    return VendorFilters(
+        category=data.get("category", ""),
+        method=data.get("method", ""),
+        capability=data.get("capability", ""),
+        has_spf_route=data.get("has_spf_route"),
+        has_dkim_route=data.get("has_dkim_route"),
+        updated_since=data.get("updated_since"),
+    )
+
+
+class LookupQuery(serializers.Serializer):
+    name = serializers.CharField(
+        max_length=300,
+        help_text="An SPF include (sendgrid.net or include:sendgrid.net), a DKIM CNAME "
+        "target (s1.domainkey.u123.wl.sendgrid.net) or another host.",
+    )
+
+    def validate_name(self, text: str):
+        try:
+            return parse_lookup_name(text)
+        except InvalidName as exc:
+            raise serializers.ValidationError(f"{text[:60]!r} {exc}") from None
+
+
+class EmptyQuery(serializers.Serializer):
+    """Endpoints that take no parameters (besides format)."""

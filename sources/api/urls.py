@@ -1,0 +1,28 @@
+"""The REST API, version 1, mounted at /api/v1/ (namespace "api").
+
+Add endpoints here as paths to views; they share the project-wide settings in
+REST_FRAMEWORK (one error shape, throttling, token auth). Unknown URLs under /api/
+get the JSON 404 from sources.api.errors.not_found (directory/urls.py).
+"""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from sources.api import docs, views
+
+app_name = "api"
+
+urlpatterns = [
+    path("", views.api_root, name="root"),
+    # The catalog.
+    path("vendors", views.vendor_list, name="vendors"),
+    path("vendors/<slug:slug>", views.vendor_detail, name="vendor"),
+    path("categories", views.category_list, name="categories"),
+    path("method-kinds", views.method_kind_list, name="method-kinds"),
+    path("lookup", views.lookup, name="lookup"),
+    path("catalog.json", views.catalog, name="catalog"),
+    # The schema and its documentation pages.
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", docs.swagger, name="docs"),
+    path("docs/redoc/", docs.redoc, name="redoc"),
+]

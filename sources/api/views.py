@@ -1,0 +1,279 @@
+"""Catalog endpoints: fetch, validate, call a selector, serialize. No rules of their own."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.decorators import api_view, renderer_classes
+from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from sources.api.caching import public_read
+from sources.api.filters import (
+    EmptyQuery,
+    LookupQuery,
+    VendorListQuery,
+    read_query,
+    vendor_filters,
+)
+from sources.api.pagination import paginate
+from sources.api.renderers import CSVRenderer
+from sources.api.schema import (
+    CACHING_HEADERS,
+    FORMAT_PARAMETER,
+    JSON_FORMAT_PARAMETER,
+    csv_response,
+    public_responses,
+)
+from sources.api.serializers import (
+    ROUTES,
+    CatalogSerializer,
+    CategorySerializer,
+    LookupSerializer,
+    MethodKindSerializer,
+    VendorDetailSerializer,
+    VendorListSerializer,
+    VendorPageSerializer,
+)
+from sources.capability import method_routes
+from sources.catalogfile import METHOD_KINDS
+from sources.models import Vendor
+from sources.selectors import (
+    catalog_data,
+    categories_with_counts,
+    vendor_listing,
+    vendor_lookup,
+    vendors_by_ids,
+)
+
+# The model fields VendorListSerializer reads.
+LIST_FIELDS = ["slug", "name", "summary", "website", "dmarc_capability", "spf_routes"]
+LIST_FIELDS += ["dkim_routes", "method_kinds", "last_verified", "updated_at"]
+DATA_LICENSE = {
+    "name": "CC BY 4.0",
+    "url": "https://creativecommons.org/licenses/by/4.0/",
+    "attribution": "Email sources directory contributors",
+}
+TAGS = ["catalog"]
+
+
+@extend_schema(
+    operation_id="vendors_list",
+    summary="List and search vendors",
+    description="Published vendors, filtered, searched and ordered, one page at a time. "
+    "`q` is the site's own search (names and aliases tolerate typos). The `Link` header "
+    "carries the next and previous pages too, which is handy with CSV.",
+    parameters=[VendorListQuery, FORMAT_PARAMETER, *CACHING_HEADERS],
+    responses=public_responses(
+        {
+            (200, "application/json"): VendorPageSerializer,
+            **csv_response("The page's vendors as CSV; lists are joined with '; '."),
+        },
+        400,
+    ),
+    examples=[
+        OpenApiExample(
+            "A page of vendors",
+            value={
+                "count": 1,
+                "next": None,
+                "previous": None,
+                "results": [
+                    {
+                        "slug": "sendgrid",
+                        "name": "SendGrid",
+                        "summary": "Transactional and marketing email.",
+                        "website": "https://sendgrid.com/",
+                        "categories": ["transactional-email"],
+                        "dmarc_capability": "full",
+                        "has_spf_route": True,
+                        "has_dkim_route": True,
+                        "method_kinds": ["cname-delegation"],
+                        "last_verified": "2026-11-01",
+                        "updated_at": "2026-11-02T09:30:00Z",
+                        "url": "https://example.org/api/v1/vendors/sendgrid",
+                        "page_url": "https://example.org/vendors/sendgrid/",
+                    }
+                ],
+            },
+            response_only=True,
+            status_codes=["200"],
+            media_type="application/json",
+        )
+    ],
+    tags=TAGS,
+)
+@api_view(["GET"])
+@renderer_classes([JSONRenderer, CSVRenderer])
+@public_read
+def vendor_list(request):
+    query = read_query(VendorListQuery, request)
+    ids = vendor_listing(
+        query=query.get("q", ""),
+        filters=vendor_filters(query),
+        ordering=query.get("ordering", ""),
+    )
+    page = paginate(ids, request, page=query["page"], page_size=query["page_size"])
+    queryset = Vendor.objects.prefetch_related("categories").only(*LIST_FIELDS)
+    vendors = VendorListSerializer(
+        vendors_by_ids(page.ids, queryset), many=True, context={"request": request}
+    )
+    data = {"count": page.count, "next": page.next, "previous": page.previous}
+    response = Response({**data, "results": vendors.data})
+    if page.next or page.previous:
+        response["Link"] = page.links_header()
+    return response
+
+
+@extend_schema(
+    operation_id="vendors_retrieve",
+    summary="One vendor, with its setup methods",
+    description="Everything the vendor's page shows: its methods with the DNS records to "
+    "create (templates: `{domain}` is the customer's domain, other `{names}` are the "
+    "method's parameters), documentation links and the DMARC capability derived from "
+    "the methods.",
+    parameters=[JSON_FORMAT_PARAMETER, *CACHING_HEADERS],
+    responses=public_responses({200: VendorDetailSerializer}, 400, 404),
+    tags=TAGS,
+)
+@api_view(["GET"])
+@public_read
+def vendor_detail(request, slug):
+    read_query(EmptyQuery, request)
+    vendor = Vendor.objects.published().with_details().filter(slug=slug).first()
+    if vendor is None:
+        raise NotFound(f"No published vendor {slug!r}.")
+    return Response(VendorDetailSerializer(vendor, context={"request": request}).data)
+
+
+@extend_schema(
+    operation_id="categories_list",
+    summary="Categories",
+    description="Every category, in the site's order, with its number of published vendors.",
+    parameters=[FORMAT_PARAMETER, *CACHING_HEADERS],
+    responses=public_responses(
+        {
+            (200, "application/json"): CategorySerializer(many=True),
+            **csv_response("The categories as CSV."),
+        },
+        400,
+    ),
+    tags=TAGS,
+)
+@api_view(["GET"])
+@renderer_classes([JSONRenderer, CSVRenderer])
+@public_read
+def category_list(request):
+    read_query(EmptyQuery, request)
+    categories = categories_with_counts()
+    return Response(CategorySerializer(categories, many=True, context={"request": request}).data)
+
+
+@extend_schema(
+    operation_id="method_kinds_list",
+    summary="Setup method kinds",
+    description="The ways a vendor can send for a customer's domain, best first.",
+    parameters=[FORMAT_PARAMETER, *CACHING_HEADERS],
+    responses=public_responses(
+        {
+            (200, "application/json"): MethodKindSerializer(many=True),
+            **csv_response("The method kinds as CSV."),
+        },
+        400,
+    ),
+    tags=TAGS,
+)
+@api_view(["GET"])
+@renderer_classes([JSONRenderer, CSVRenderer])
+@public_read
+def method_kind_list(request):
+    read_query(EmptyQuery, request)
+    kinds = [
+        {
+            "kind": kind,
+            "label": label,
+            "routes": [route for route in ROUTES if route in method_routes(kind, ())],
+        }
+        for kind, label in METHOD_KINDS.items()
+    ]
+    return Response(MethodKindSerializer(kinds, many=True).data)
+
+
+@extend_schema(
+    operation_id="lookup",
+    summary="Which vendors a DNS name belongs to",
+    description="Give an SPF include domain (`sendgrid.net` or `include:sendgrid.net`), a "
+    "DKIM CNAME target (`s1.domainkey.u123.wl.sendgrid.net`) or another host from a DNS "
+    "record. It is matched against the catalog's record values (parameters match any "
+    "label or labels) and patterns; written as `include:`, only SPF includes match.",
+    parameters=[LookupQuery, JSON_FORMAT_PARAMETER, *CACHING_HEADERS],
+    responses=public_responses({200: LookupSerializer}, 400),
+    examples=[
+        OpenApiExample(
+            "A DKIM CNAME target",
+            value={
+                "name": "s1.domainkey.u123.wl.sendgrid.net",
+                "includes_only": False,
+                "vendors": [
+                    {
+                        "slug": "sendgrid",
+                        "name": "SendGrid",
+                        "url": "https://example.org/api/v1/vendors/sendgrid",
+                        "records": [
+                            {
+                                "method": "cname-delegation",
+                                "record": "dkim-s1",
+                                "type": "CNAME",
+                                "purpose": "dkim",
+                                "matched": "s1.domainkey.u{account_id}.wl.sendgrid.net",
+                                "how": "value",
+                            }
+                        ],
+                    }
+                ],
+            },
+            response_only=True,
+            status_codes=["200"],
+        )
+    ],
+    tags=TAGS,
+)
+@api_view(["GET"])
+@public_read
+def lookup(request):
+    name = read_query(LookupQuery, request)["name"]
+    data = {
+        "name": name.name,
+        "includes_only": name.includes_only,
+        "vendors": vendor_lookup(query=name),
+    }
+    return Response(LookupSerializer(data, context={"request": request}).data)
+
+
+@extend_schema(
+    operation_id="catalog_export",
+    summary="The whole catalog",
+    description="Every published vendor in the catalog-file form (sources/catalog/FORMAT.md), "
+    "with the categories. The data is licensed under CC BY 4.0, as `license` says (and the "
+    '`Link: rel="license"` header).',
+    parameters=[JSON_FORMAT_PARAMETER, *CACHING_HEADERS],
+    responses=public_responses({200: CatalogSerializer}, 400),
+    tags=TAGS,
+)
+@api_view(["GET"])
+@public_read
+def catalog(request):
+    read_query(EmptyQuery, request)
+    response = Response({"license": DATA_LICENSE, **catalog_data()})
+    response["Link"] = f'<{DATA_LICENSE["url"]}>; rel="license"'
+    return response
+
+
+@extend_schema(exclude=True)
+@api_view(["GET"])
+def api_root(request):
+    """Where everything is."""
+    names = ["vendors", "categories", "method-kinds", "lookup", "catalog", "schema", "docs"]
+    urls = {name: request.build_absolute_uri(reverse(f"api:{name}")) for name in names}
+    return Response(urls)
