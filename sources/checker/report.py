@@ -189,7 +189,12 @@ def generic_verdict(
     dmarc: DMARCResult | None, spf: SPFSummary | None, mx: MXSummary | None
 ) -> Verdict:
     """A verdict on the domain's own DMARC set-up when no vendor is chosen."""
-    if (dmarc and dmarc.status == "error") or (spf and spf.retryable):
+    failed = [
+        dmarc is not None and dmarc.status == "error",
+        spf is not None and spf.retryable,
+        mx is not None and mx.status == "error",
+    ]
+    if any(failed):
         return "error"
     if dmarc is not None and dmarc.status != "found":
         return "fail"

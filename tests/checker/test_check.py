@@ -213,6 +213,13 @@ def test_only_limits_the_report_to_the_named_checks(resolver):
     assert report.dmarc_pass_routes == ["dkim"]
 
 
+def test_an_mx_lookup_that_failed_is_an_error_not_a_pass(dns_server, resolver):
+    dns_server.set_fault("good.example", "timeout", rdtype="MX")
+    report = check(resolver, "good.example", vendor=None, params={}, only={"mx"})
+    assert report.mx.status == "error"
+    assert report.verdict == "error"
+
+
 def test_methods_without_records_fall_back_to_the_generic_report(resolver):
     report = check(resolver, "good.example", kind="smtp-relay")
     assert report.method["kind"] == "smtp-relay"
