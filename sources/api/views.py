@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, renderer_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
@@ -133,7 +133,17 @@ def vendor_list(request):
     "create (templates: `{domain}` is the customer's domain, other `{names}` are the "
     "method's parameters), documentation links and the DMARC capability derived from "
     "the methods.",
-    parameters=[JSON_FORMAT_PARAMETER, *CACHING_HEADERS],
+    parameters=[
+        OpenApiParameter(
+            "slug",
+            str,
+            OpenApiParameter.PATH,
+            description="The vendor's slug, as in /vendors/{slug}/ on the site.",
+            examples=[OpenApiExample("SendGrid", value="sendgrid")],
+        ),
+        JSON_FORMAT_PARAMETER,
+        *CACHING_HEADERS,
+    ],
     responses=public_responses({200: VendorDetailSerializer}, 400, 404),
     tags=TAGS,
 )
@@ -207,7 +217,22 @@ def method_kind_list(request):
     "DKIM CNAME target (`s1.domainkey.u123.wl.sendgrid.net`) or another host from a DNS "
     "record. It is matched against the catalog's record values (parameters match any "
     "label or labels) and patterns; written as `include:`, only SPF includes match.",
-    parameters=[LookupQuery, JSON_FORMAT_PARAMETER, *CACHING_HEADERS],
+    parameters=[
+        LookupQuery,
+        OpenApiParameter(
+            "name",
+            str,
+            required=True,
+            description=LookupQuery().fields["name"].help_text,
+            examples=[
+                OpenApiExample("An SPF include", value="include:sendgrid.net"),
+                OpenApiExample("A DKIM CNAME target", value="s1.domainkey.u123.wl.sendgrid.net"),
+                OpenApiExample("A return-path host", value="u123.wl.sendgrid.net"),
+            ],
+        ),
+        JSON_FORMAT_PARAMETER,
+        *CACHING_HEADERS,
+    ],
     responses=public_responses({200: LookupSerializer}, 400),
     examples=[
         OpenApiExample(
