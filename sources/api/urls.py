@@ -8,7 +8,7 @@ get the JSON 404 from sources.api.errors.not_found (directory/urls.py).
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from sources.api import docs, views
+from sources.api import docs, submissions, views
 
 app_name = "api"
 
@@ -21,6 +21,9 @@ urlpatterns = [
     path("method-kinds", views.method_kind_list, name="method-kinds"),
     path("lookup", views.lookup, name="lookup"),
     path("catalog.json", views.catalog, name="catalog"),
+    # Submissions (sources/api/submissions.py).
+    path("submissions", submissions.submission_create_view, name="submissions"),
+    path("submissions/<int:pk>", submissions.submission_detail_view, name="submission"),
     # The schema and its documentation pages.
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs.swagger, name="docs"),
