@@ -135,6 +135,43 @@ def test_strict_spf_alignment_rules_out_a_bounce_subdomain(resolver):
     assert "strict" in spf_route.detail
 
 
+@pytest.mark.parametrize(("adkim", "aligned"), [("r", True), ("s", False)])
+def test_a_dkim_key_under_a_subdomain_aligns_only_under_relaxed_adkim(
+    dns_server, resolver, adkim, aligned
+):
+    vendor = {
+        "slug": "subkey",
+        "methods": [
+            {
+                "kind": "cname-delegation",
+                "records": [
+                    {
+                        "id": "dkim",
+                        "type": "CNAME",
+                        "host": "s1._domainkey.mail.{domain}",
+                        "value": "s1.domainkey.u4242.postlark.test",
+                        "check": "dkim-key",
+                        "purpose": "dkim",
+                        "selector": "s1",
+                    }
+                ],
+            }
+        ],
+    }
+    dns_server.add_records(
+        {
+            "_dmarc.subkey.example": [("TXT", f"v=DMARC1; p=reject; adkim={adkim}")],
+            "s1._domainkey.mail.subkey.example": [("CNAME", "s1.domainkey.u4242.postlark.test")],
+        },
+        origin="example.",
+    )
+    report = check(resolver, "subkey.example", vendor=vendor)
+    (route,) = report.routes
+    assert (route.kind, route.domain, route.in_place) == ("dkim", "mail.subkey.example", True)
+    assert route.aligned is aligned
+    assert report.verdict == ("pass" if aligned else "fail")
+
+
 def test_subdomain_delegation_gives_both_routes(resolver):
     report = check(resolver, "delegated.example", kind="subdomain-ns")
     assert report.verdict == "pass"
