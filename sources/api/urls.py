@@ -8,7 +8,7 @@ get the JSON 404 from sources.api.errors.not_found (directory/urls.py).
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from sources.api import docs, submissions, views
+from sources.api import checks, docs, submissions, views
 
 app_name = "api"
 
@@ -21,6 +21,16 @@ urlpatterns = [
     path("method-kinds", views.method_kind_list, name="method-kinds"),
     path("lookup", views.lookup, name="lookup"),
     path("catalog.json", views.catalog, name="catalog"),
+    # DNS checks (sources/api/checks.py).
+    path("checks", checks.check_create_view, name="checks"),
+    path("checks/<uuid:pk>", checks.check_detail_view, name="check"),
+    path("bulk-checks", checks.bulk_check_create_view, name="bulk-checks"),
+    path("bulk-checks/<uuid:pk>", checks.bulk_check_detail_view, name="bulk-check"),
+    path(
+        "bulk-checks/<uuid:pk>/results",
+        checks.bulk_check_results_view,
+        name="bulk-check-results",
+    ),
     # Submissions (sources/api/submissions.py).
     path("submissions", submissions.submission_create_view, name="submissions"),
     path("submissions/<int:pk>", submissions.submission_detail_view, name="submission"),
