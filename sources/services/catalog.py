@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
+from django.utils import timezone
 
 from sources.capability import derive_capability
 from sources.catalogfile import (
@@ -62,7 +63,11 @@ def vendor_refresh_derived(vendor: Vendor) -> None:
     vendor.dkim_routes = cap.dkim
     vendor.method_kinds = " ".join(sorted({m["kind"] for m in methods}))
     vendor.search_names = search_names_for(vendor.name, vendor.aliases)
+    # Methods and records may have changed without the vendor row (the admin's method
+    # form): the vendor changed all the same, for caches and ETags keyed on updated_at.
+    vendor.updated_at = timezone.now()
     Vendor.objects.filter(pk=vendor.pk).update(
+        updated_at=vendor.updated_at,
         dmarc_capability=vendor.dmarc_capability,
         spf_routes=vendor.spf_routes,
         dkim_routes=vendor.dkim_routes,
