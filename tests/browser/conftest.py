@@ -24,7 +24,10 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-@pytest.fixture(scope="session")
+# One Chromium per test module: the sync API keeps an event loop running in the thread
+# until it stops, and a session-wide one broke asyncio.run() in the test files that a
+# pytest-xdist worker ran after a browser test (and a second module's browser fixture).
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
