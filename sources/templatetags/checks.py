@@ -57,3 +57,14 @@ def method_titles_for(form, kinds) -> str:
         return ""
     titles = form.method_titles()
     return "; ".join(titles.get(kind, kind) for kind in kinds)
+
+
+@register.filter
+def unicode_name(name: str) -> str:
+    """The Unicode form of a name with xn-- labels ("" when it has none, or is not valid)."""
+    if "xn--" not in (name or ""):
+        return ""
+    try:
+        return name.encode("ascii").decode("idna")
+    except UnicodeError:
+        return ""

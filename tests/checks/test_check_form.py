@@ -59,6 +59,8 @@ def test_pasted_urls_addresses_and_trailing_dots_are_normalised(client, dns_serv
 def test_an_internationalised_name_is_checked_in_its_a_label_form(client, dns_server):
     result = result_of(client.get("/check/", {"domain": "bücher.example"}))
     assert result.domain == "xn--bcher-kva.example"
+    page = client.get(result.get_absolute_url()).content.decode()
+    assert "<strong>xn--bcher-kva.example</strong> (bücher.example)" in page
 
 
 @pytest.mark.parametrize(
