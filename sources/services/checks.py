@@ -15,6 +15,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -168,11 +169,20 @@ def catalog_knowledge() -> CatalogKnowledge:
     return _knowledge[1]
 
 
-def catalog_knowledge_from_files() -> CatalogKnowledge:
-    """The same, read from sources/catalog/ (for the command line without a database)."""
-    from sources.catalogfile import load_catalog
+def catalog_knowledge_from_files(directory: Path = CATALOG_DIR) -> CatalogKnowledge:
+    """The same, read from sources/catalog/ (for the command line without a database).
 
-    return CatalogKnowledge.build(load_catalog()[1])
+    A file that does not validate is skipped: one bad entry must not stop a check.
+    """
+    from sources.catalogfile import vendor_files
+
+    vendors = []
+    for path in vendor_files(directory):
+        try:
+            vendors.append(load_vendor_file(path))
+        except CatalogError:
+            continue
+    return CatalogKnowledge.build(vendors)
 
 
 # -- input ---------------------------------------------------------------------

@@ -75,9 +75,9 @@ def _recent(request: HttpRequest) -> list[CheckResult]:
         return []
     found = {
         str(r.pk): r
-        for r in CheckResult.objects.filter(pk__in=ids).only(
-            "id", "domain", "vendor_slug", "verdict", "created_at"
-        )
+        for r in CheckResult.objects.filter(pk__in=ids)
+        .select_related("vendor")
+        .only("id", "domain", "vendor_slug", "verdict", "created_at", "vendor__name")
     }
     return [found[i] for i in ids if i in found]
 
