@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from tests.browser.conftest import browser, page  # noqa: F401 - the browser tests' fixtures
 from tests.factories import dkim_cname_method, make_category, make_vendor
 
 SPF_INCLUDE_METHOD = {

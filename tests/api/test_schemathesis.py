@@ -1,0 +1,48 @@
+"""Schemathesis fuzzes every GET operation of the published schema against the WSGI app.
+
+No answer may be a server error, and every answer must be documented: its status
+code, its content type and (for JSON) its body. Reads only: they have no side
+effects and never touch DNS. A bounded number of examples keeps it under a minute.
+"""
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from directory.wsgi import application
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", application).include(
+    method="GET"
+)
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture(autouse=True)
+def _generous_limits(settings):
+    rest = settings.REST_FRAMEWORK
+    settings.REST_FRAMEWORK = {
+        **rest,
+        "DEFAULT_THROTTLE_RATES": {**rest["DEFAULT_THROTTLE_RATES"], "anon": "100000/min"},
+    }
+
+
+@pytest.mark.django_db
+@schema.parametrize()
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_the_api_answers_as_its_schema_says(case, catalog):
+    case.call_and_validate(checks=CHECKS)
