@@ -17,6 +17,12 @@ VERDICT_LABELS = {
     "fail": "Fails DMARC",
     "error": "Unknown: lookups failed",
 }
+GENERIC_VERDICT_LABELS = {
+    "pass": "DMARC enforced",
+    "partial": "DMARC incomplete",
+    "fail": "No DMARC policy",
+    "error": "Unknown: lookups failed",
+}
 DKIM_STATUS_LABELS = {
     "found": "Key found",
     "missing": "No key",
@@ -41,7 +47,10 @@ def status_label(status: str) -> str:
 
 
 @register.filter
-def verdict_label(verdict: str) -> str:
+def verdict_label(verdict: str, requirements=None) -> str:
+    """The verdict in words; a report without vendor records judges the domain's own DMARC."""
+    if requirements is not None and not requirements:
+        return GENERIC_VERDICT_LABELS.get(verdict, verdict)
     return VERDICT_LABELS.get(verdict, verdict)
 
 

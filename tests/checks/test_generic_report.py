@@ -69,3 +69,9 @@ def test_no_dmarc_record_fails_the_generic_verdict(client, dns_server, mailhawk)
     report, _ = generic(client, "quietpine.example")
     assert report["verdict"] == "fail"
     assert "has no DMARC policy" in report["headline"]
+
+
+def test_the_badge_judges_the_domains_own_dmarc(client, dns_server, mailhawk):
+    _, page = generic(client, "brightfield.example")
+    assert ">DMARC enforced</span>" in page
+    assert page.index("Vendors this domain already authorises") < page.index("DNS change plan")
