@@ -53,13 +53,8 @@ def _vendor_from(data: Mapping[str, Any]) -> tuple[dict | None, str | None]:
         return None, str(exc)
 
 
-def _rate_limited(request: HttpRequest, retry_after: int, *, bulk: bool = False) -> HttpResponse:
-    response = render(
-        request,
-        "checks/rate_limited.html",
-        {"retry_after": retry_after, "bulk": bulk},
-        status=429,
-    )
+def _rate_limited(request: HttpRequest, retry_after: int) -> HttpResponse:
+    response = render(request, "checks/rate_limited.html", {"retry_after": retry_after}, status=429)
     response["Retry-After"] = str(retry_after)
     return response
 
@@ -162,16 +157,22 @@ def bulk_check(request: HttpRequest) -> HttpResponse:
     """Upload a CSV of domains; the check runs in the background."""
     source = request.POST if request.method == "POST" else request.GET
     vendor_data, vendor_error = _vendor_from(source)
+    retry_after = 0
     if request.method == "POST":
         form = BulkCheckForm(
             request.POST, request.FILES, vendor_data=vendor_data, vendor_error=vendor_error
         )
         if form.is_valid():
             hit = check_rate_hit(client=client_key(request), bulk=True)
-            if not hit.allowed:
-                return _rate_limited(request, hit.retry_after, bulk=True)
-            bulk = bulk_create(check=form.check, rows=form.rows, filename=form.filename)
-            return redirect(bulk)
+            if hit.allowed:
+                bulk = bulk_create(check=form.check, rows=form.rows, filename=form.filename)
+                return redirect(bulk)
+            # The form comes back filled (a file must be chosen again: browsers insist).
+            form.add_error(
+                None,
+                f"Too many bulk checks from you for now: try again in {hit.retry_after} seconds.",
+            )
+            retry_after = hit.retry_after
     else:
         form = BulkCheckForm(
             initial={"vendor": request.GET.get("vendor", "")},
@@ -185,7 +186,10 @@ def bulk_check(request: HttpRequest) -> HttpResponse:
         "invalid_rows": form.rows.invalid if getattr(form, "rows", None) else [],
         "max_domains": settings.BULK_CHECK_MAX_DOMAINS,
     }
-    return render(request, "checks/bulk_form.html", context)
+    response = render(request, "checks/bulk_form.html", context, status=429 if retry_after else 200)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @require_GET

@@ -25,6 +25,7 @@ def test_the_web_form_answers_429_with_when_to_retry(client, dns_server, setting
     page = response.content.decode()
     assert "Too many checks for now" in page
     assert f"Try again in <strong>{retry} second" in page
+    assert 'href="/check/?domain=brightfield.example"' in page
     assert CheckResult.objects.count() == 2
 
 
@@ -70,4 +71,5 @@ def test_bulk_checks_have_their_own_limit(client, settings, db):
     assert post().status_code == 302
     response = post()
     assert response.status_code == 429
-    assert "bulk checks" in response.content.decode()
+    assert int(response["Retry-After"]) > 0
+    assert "Too many bulk checks from you for now" in response.content.decode()
