@@ -68,7 +68,8 @@ class VendorListQuery(PageQuery):
     )
     updated_since = serializers.DateTimeField(
         required=False,
-        help_text="Changed at or after this ISO 8601 date or date-time (UTC when no zone).",
+        help_text="Changed at or after this ISO 8601 date or date-time (UTC when no zone; "
+        "write a + in the offset as %2B).",
     )
     ordering = serializers.ChoiceField(
         choices=list(ORDERINGS),

@@ -104,7 +104,7 @@ TAGS = ["catalog"]
     ],
     tags=TAGS,
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 @renderer_classes([JSONRenderer, CSVRenderer])
 @public_read
 def vendor_list(request):
@@ -147,7 +147,7 @@ def vendor_list(request):
     responses=public_responses({200: VendorDetailSerializer}, 400, 404),
     tags=TAGS,
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 @public_read
 def vendor_detail(request, slug):
     read_query(EmptyQuery, request)
@@ -171,7 +171,7 @@ def vendor_detail(request, slug):
     ),
     tags=TAGS,
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 @renderer_classes([JSONRenderer, CSVRenderer])
 @public_read
 def category_list(request):
@@ -194,7 +194,7 @@ def category_list(request):
     ),
     tags=TAGS,
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 @renderer_classes([JSONRenderer, CSVRenderer])
 @public_read
 def method_kind_list(request):
@@ -264,7 +264,7 @@ def method_kind_list(request):
     ],
     tags=TAGS,
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 @public_read
 def lookup(request):
     name = read_query(LookupQuery, request)["name"]
@@ -286,7 +286,7 @@ def lookup(request):
     responses=public_responses({200: CatalogSerializer}, 400),
     tags=TAGS,
 )
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 @public_read
 def catalog(request):
     read_query(EmptyQuery, request)
@@ -296,7 +296,7 @@ def catalog(request):
 
 
 @extend_schema(exclude=True)
-@api_view(["GET"])
+@api_view(["GET", "HEAD"])
 def api_root(request):
     """Where everything is."""
     names = ["vendors", "categories", "method-kinds", "lookup", "catalog", "schema", "docs"]

@@ -35,6 +35,12 @@ def test_public_reads_can_be_cached_and_revalidated(anonymous, catalog, url):
     assert again["Cache-Control"] == "public, max-age=300"
 
 
+def test_head_gives_the_headers_without_the_body(anonymous, catalog):
+    get, head = anonymous.get("/api/v1/vendors"), anonymous.head("/api/v1/vendors")
+    assert head.status_code == 200 and head.content == b""
+    assert head["ETag"] == get["ETag"] and head["Cache-Control"] == get["Cache-Control"]
+
+
 def test_a_304_costs_one_query(anonymous, catalog):
     etag = anonymous.get("/api/v1/catalog.json")["ETag"]
     with CaptureQueriesContext(connection) as queries:

@@ -71,6 +71,7 @@ def test_it_filters_by_update_time(anonymous, catalog):
         "postmark"
     ]
     assert len(slugs(anonymous, updated_since="2000-01-01")) == 4
+    assert len(slugs(anonymous, updated_since="2000-01-01T00:00:00+02:00")) == 4
 
 
 def test_filters_combine(anonymous, catalog):
