@@ -16,7 +16,7 @@ DEFAULT_PAGE_SIZE = 20
 COMMON_PARAMETERS = {"format"}
 
 
-def read_query(serializer_class: type[serializers.Serializer], request) -> dict:
+def read_parameters(serializer_class: type[serializers.Serializer], request) -> dict:
     """Validate the query string: unknown or repeated parameters are errors too."""
     params = request.query_params
     known = set(serializer_class().fields) | COMMON_PARAMETERS
@@ -36,7 +36,7 @@ def read_query(serializer_class: type[serializers.Serializer], request) -> dict:
     return serializer.validated_data
 
 
-class PageQuery(serializers.Serializer):
+class PageParameters(serializers.Serializer):
     page = serializers.IntegerField(min_value=1, default=1, help_text="From 1.")
     page_size = serializers.IntegerField(
         min_value=1,
@@ -46,7 +46,7 @@ class PageQuery(serializers.Serializer):
     )
 
 
-class VendorListQuery(PageQuery):
+class VendorListParameters(PageParameters):
     q = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -86,7 +86,7 @@ class VendorListQuery(PageQuery):
 
 
 def vendor_filters(data: dict) -> VendorFilters:
-    """The selector's filters from validated VendorListQuery data."""
+    """The selector's filters from validated VendorListParameters data."""
     return VendorFilters(
         category=data.get("category", ""),
         method=data.get("method", ""),
@@ -97,7 +97,7 @@ def vendor_filters(data: dict) -> VendorFilters:
     )
 
 
-class LookupQuery(serializers.Serializer):
+class LookupParameters(serializers.Serializer):
     name = serializers.CharField(
         max_length=300,
         help_text="An SPF include (sendgrid.net or include:sendgrid.net), a DKIM CNAME "
@@ -111,5 +111,5 @@ class LookupQuery(serializers.Serializer):
             raise serializers.ValidationError(f"{text[:60]!r} {exc}") from None
 
 
-class EmptyQuery(serializers.Serializer):
+class NoParameters(serializers.Serializer):
     """Endpoints that take no parameters (besides format)."""

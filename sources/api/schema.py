@@ -25,12 +25,6 @@ ERROR_EXAMPLES = {
         response_only=True,
         status_codes=["400"],
     ),
-    404: OpenApiExample(
-        "Unknown vendor",
-        value={"error": "not_found", "detail": "No published vendor 'nosuch'."},
-        response_only=True,
-        status_codes=["404"],
-    ),
     429: OpenApiExample(
         "Throttled",
         value={"error": "throttled", "detail": "Too many requests: try again in 42 seconds."},

@@ -11,10 +11,10 @@ from rest_framework.response import Response
 
 from sources.api.caching import public_read
 from sources.api.filters import (
-    EmptyQuery,
-    LookupQuery,
-    VendorListQuery,
-    read_query,
+    LookupParameters,
+    NoParameters,
+    VendorListParameters,
+    read_parameters,
     vendor_filters,
 )
 from sources.api.pagination import paginate
@@ -64,7 +64,7 @@ TAGS = ["catalog"]
     description="Published vendors, filtered, searched and ordered, one page at a time. "
     "`q` is the site's own search (names and aliases tolerate typos). The `Link` header "
     "carries the next and previous pages too, which is handy with CSV.",
-    parameters=[VendorListQuery, FORMAT_PARAMETER, *CACHING_HEADERS],
+    parameters=[VendorListParameters, FORMAT_PARAMETER, *CACHING_HEADERS],
     responses=public_responses(
         {
             (200, "application/json"): VendorPageSerializer,
@@ -108,7 +108,7 @@ TAGS = ["catalog"]
 @renderer_classes([JSONRenderer, CSVRenderer])
 @public_read
 def vendor_list(request):
-    query = read_query(VendorListQuery, request)
+    query = read_parameters(VendorListParameters, request)
     ids = vendor_listing(
         query=query.get("q", ""),
         filters=vendor_filters(query),
@@ -150,7 +150,7 @@ def vendor_list(request):
 @api_view(["GET", "HEAD"])
 @public_read
 def vendor_detail(request, slug):
-    read_query(EmptyQuery, request)
+    read_parameters(NoParameters, request)
     vendor = Vendor.objects.published().with_details().filter(slug=slug).first()
     if vendor is None:
         raise NotFound(f"No published vendor {slug!r}.")
@@ -175,7 +175,7 @@ def vendor_detail(request, slug):
 @renderer_classes([JSONRenderer, CSVRenderer])
 @public_read
 def category_list(request):
-    read_query(EmptyQuery, request)
+    read_parameters(NoParameters, request)
     categories = categories_with_counts()
     return Response(CategorySerializer(categories, many=True, context={"request": request}).data)
 
@@ -198,7 +198,7 @@ def category_list(request):
 @renderer_classes([JSONRenderer, CSVRenderer])
 @public_read
 def method_kind_list(request):
-    read_query(EmptyQuery, request)
+    read_parameters(NoParameters, request)
     kinds = [
         {
             "kind": kind,
@@ -218,12 +218,12 @@ def method_kind_list(request):
     "record. It is matched against the catalog's record values (parameters match any "
     "label or labels) and patterns; written as `include:`, only SPF includes match.",
     parameters=[
-        LookupQuery,
+        LookupParameters,
         OpenApiParameter(
             "name",
             str,
             required=True,
-            description=LookupQuery().fields["name"].help_text,
+            description=LookupParameters().fields["name"].help_text,
             examples=[
                 OpenApiExample("An SPF include", value="include:sendgrid.net"),
                 OpenApiExample("A DKIM CNAME target", value="s1.domainkey.u123.wl.sendgrid.net"),
@@ -267,7 +267,7 @@ def method_kind_list(request):
 @api_view(["GET", "HEAD"])
 @public_read
 def lookup(request):
-    name = read_query(LookupQuery, request)["name"]
+    name = read_parameters(LookupParameters, request)["name"]
     data = {
         "name": name.name,
         "includes_only": name.includes_only,
@@ -289,7 +289,7 @@ def lookup(request):
 @api_view(["GET", "HEAD"])
 @public_read
 def catalog(request):
-    read_query(EmptyQuery, request)
+    read_parameters(NoParameters, request)
     response = Response({"license": DATA_LICENSE, **catalog_data()})
     response["Link"] = f'<{DATA_LICENSE["url"]}>; rel="license"'
     return response
