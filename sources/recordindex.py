@@ -22,14 +22,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sources.catalogmatch import _template_regex
+
 MAX_NAME = 253
 _LABEL_RE = re.compile(r"^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$")
-_PLACEHOLDER_RE = re.compile(r"\{[^{}]*\}")
 _INCLUDE_RE = re.compile(r"(?:^|\s)[+?~-]?include:(\S+)", re.IGNORECASE)
 _QUALIFIED_INCLUDE_RE = re.compile(r"^[+?~-]?include:", re.IGNORECASE)
-# A template must keep this much literal text (dots and hyphens aside) to name a vendor:
-# "{target}" alone would match every name.
-_MIN_LITERAL = 6
 HOST_TYPES = ("CNAME", "MX", "NS")
 
 
@@ -129,18 +127,11 @@ class RecordIndex:
         if "{" not in template:
             self.exact.setdefault(template, []).append(ref)
             return
-        literal = _PLACEHOLDER_RE.sub("", template)
-        if len(literal.replace(".", "").replace("-", "")) < _MIN_LITERAL or "." not in literal:
-            return
-        parts, position = [], 0
-        for placeholder in _PLACEHOLDER_RE.finditer(template):
-            parts.append(re.escape(template[position : placeholder.start()]))
-            parts.append(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
-            position = placeholder.end()
-        tail = template[position:]
-        parts.append(re.escape(tail))
-        regex = re.compile("^" + "".join(parts) + "$")
-        self._file(_full_labels(tail), regex, ref)
+        # The checker's rule for templates: a parameter stands for one label or more, and a
+        # template with too little literal text to name a vendor gives no regex.
+        regex = _template_regex(template)
+        if regex is not None:
+            self._file(_full_labels(template[template.rindex("}") + 1 :]), regex, ref)
 
     def _file(self, suffix: str, regex: re.Pattern[str], ref: RecordMatch) -> None:
         if suffix:
