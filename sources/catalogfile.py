@@ -204,6 +204,8 @@ def _record(source: str, prefix: str, table: Any, declared: set[str]) -> dict:
         raise r.error("value", "must be written include:<domain> for an spf-include check")
     if purpose == "dkim" and not record["selector"]:
         raise r.error("selector", "is required for a DKIM record")
+    if purpose == "dkim" and not (record["value"] or record["pattern"] or check == "dkim-key"):
+        raise r.error("check", "a DKIM record needs a value, a pattern or check = 'dkim-key'")
     if record["priority"] is not None and rtype != "MX":
         raise r.error("priority", "is only meaningful for MX records")
     r.finish()
