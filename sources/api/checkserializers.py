@@ -21,12 +21,9 @@ STATUSES = ["pass", "fail", "warn", "error"]
 # -- input -------------------------------------------------------------------------
 
 
-class CheckInputSerializer(serializers.Serializer):
-    domain = serializers.CharField(
-        max_length=1000,
-        help_text="The domain to check. A URL or an e-mail address works too; the report's "
-        "`domain` is the normalised name.",
-    )
+class VendorChoiceSerializer(serializers.Serializer):
+    """The vendor, method and account values shared by single and bulk checks."""
+
     vendor = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -47,6 +44,26 @@ class CheckInputSerializer(serializers.Serializer):
         help_text="Values from the customer's vendor account that the method's records use "
         "(see the vendor's `methods[].parameters`).",
     )
+
+    def clean_check(self, attrs, *, domain, only=None):
+        try:
+            return check_input_clean(
+                domain=domain,
+                vendor=attrs.get("vendor") or None,
+                method=attrs.get("method") or None,
+                params=attrs.get("parameters") or {},
+                only=only,
+            )
+        except CheckInputError as exc:
+            raise serializers.ValidationError(_field_errors(exc)) from None
+
+
+class CheckInputSerializer(VendorChoiceSerializer):
+    domain = serializers.CharField(
+        max_length=1000,
+        help_text="The domain to check. A URL or an e-mail address works too; the report's "
+        "`domain` is the normalised name.",
+    )
     only = serializers.ListField(
         child=serializers.ChoiceField(choices=sorted(SECTIONS)),
         required=False,
@@ -55,20 +72,11 @@ class CheckInputSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs):
-        try:
-            attrs["check"] = check_input_clean(
-                domain=attrs["domain"],
-                vendor=attrs.get("vendor") or None,
-                method=attrs.get("method") or None,
-                params=attrs.get("parameters") or {},
-                only=attrs.get("only"),
-            )
-        except CheckInputError as exc:
-            raise serializers.ValidationError(_field_errors(exc)) from None
+        attrs["check"] = self.clean_check(attrs, domain=attrs["domain"], only=attrs.get("only"))
         return attrs
 
 
-class BulkCheckInputSerializer(serializers.Serializer):
+class BulkCheckInputSerializer(VendorChoiceSerializer):
     domains = serializers.ListField(
         child=serializers.CharField(allow_blank=True, max_length=1000),
         required=False,
@@ -81,25 +89,6 @@ class BulkCheckInputSerializer(serializers.Serializer):
         help_text="Or CSV text: a `domain` column if there is a header, else the first "
         "column; `invalid_rows` then gives line numbers.",
     )
-    vendor = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        max_length=200,
-        help_text="A vendor's slug (or name); leave out for general domain reports.",
-    )
-    method = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        allow_null=True,
-        max_length=30,
-        help_text="The vendor's setup method kind; default: its recommended method.",
-    )
-    parameters = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, max_length=255),
-        required=False,
-        help_text="Values from the customer's vendor account, the same for every domain.",
-    )
 
     def validate(self, attrs):
         domains, text = attrs.get("domains"), attrs.get("csv")
@@ -110,15 +99,7 @@ class BulkCheckInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(
                 {"domains": [f"At most {limit} domains per bulk check; this has {len(domains)}."]}
             )
-        try:
-            attrs["check"] = check_input_clean(
-                domain=None,
-                vendor=attrs.get("vendor") or None,
-                method=attrs.get("method") or None,
-                params=attrs.get("parameters") or {},
-            )
-        except CheckInputError as exc:
-            raise serializers.ValidationError(_field_errors(exc)) from None
+        attrs["check"] = self.clean_check(attrs, domain=None)
         try:
             rows = (
                 bulk_rows_parse(text, limit=limit)
