@@ -23,6 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directory.settings")
 os.environ.setdefault("TESTING", "true")
+# Server time is measured here, not the rate limits: lift them for the run.
+os.environ.setdefault("API_ANON_RATE", "1000000/min")
 
 import django  # noqa: E402
 
@@ -164,6 +166,11 @@ def main() -> int:
             "directory listing": ["/search/", "/search/?page=7&capability=full"],
             "category": [f"/categories/cat-{i}/" for i in range(15)],
             "vendor detail": [f"/vendors/v-{i}/" for i in rng.sample(range(args.vendors), 50)],
+            "API list": ["/api/v1/vendors", "/api/v1/vendors?page=7&capability=full"],
+            "API search": [
+                f"/api/v1/vendors?q={q.replace(' ', '+')}" for q in queries_for(names, rng)
+            ],
+            "API detail": [f"/api/v1/vendors/v-{i}" for i in rng.sample(range(args.vendors), 50)],
         }
         extra = os.environ.get("BENCH_EXTRA_URLS", "")
         if extra:
@@ -180,12 +187,14 @@ def main() -> int:
             times = timed(client, urls, args.requests)
             results[name] = p(times, 95)
             print(f"{name:<20}{p(times, 50):>10.1f}{p(times, 95):>10.1f}{max(times):>10.1f}")
-        verdict = "meets" if results["search"] <= SEARCH_TARGET_MS else "MISSES"
-        print(
-            f"\nsearch p95 {results['search']:.1f} ms {verdict} "
-            f"the {SEARCH_TARGET_MS:.0f} ms target"
-        )
-        return 0 if results["search"] <= SEARCH_TARGET_MS else 1
+        print()
+        targeted = ("search", "API search")
+        for name in targeted:
+            verdict = "meets" if results[name] <= SEARCH_TARGET_MS else "MISSES"
+            print(
+                f"{name} p95 {results[name]:.1f} ms {verdict} the {SEARCH_TARGET_MS:.0f} ms target"
+            )
+        return 0 if all(results[name] <= SEARCH_TARGET_MS for name in targeted) else 1
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
 
