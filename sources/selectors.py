@@ -68,22 +68,6 @@ class VendorFilters:
             )
         )
 
-    def apply(self, qs: QuerySet) -> QuerySet:
-        """The same filters on a Vendor queryset (for callers that page in the database)."""
-        if self.category:
-            qs = qs.filter(categories__slug=self.category)
-        if self.method:
-            qs = qs.filter(methods__kind=self.method)
-        if self.capability:
-            qs = qs.filter(dmarc_capability=self.capability)
-        if self.has_spf_route is not None:
-            qs = qs.exclude(spf_routes=[]) if self.has_spf_route else qs.filter(spf_routes=[])
-        if self.has_dkim_route is not None:
-            qs = qs.exclude(dkim_routes=[]) if self.has_dkim_route else qs.filter(dkim_routes=[])
-        if self.updated_since is not None:
-            qs = qs.filter(updated_at__gte=self.updated_since)
-        return qs.distinct() if (self.category or self.method) else qs
-
 
 @dataclass
 class SearchResult:
@@ -233,12 +217,9 @@ def vendor_listing(
 ) -> list[int]:
     """Ids of published vendors matching the query and filters, in the order asked for
     (one of ORDERINGS; by default best match first when searching, else by name)."""
-    ids = vendor_search(query=query, filters=filters)
-    if ids is None:
-        ids = catalog_search(filters=filters).ids  # in name order
-        if ordering in ("", "relevance", "name"):
-            return ids
-    elif ordering in ("", "relevance"):
+    result = catalog_search(query=query, filters=filters)
+    ids = result.ids  # best match first when searched, else in name order
+    if ordering in ("", "relevance") or (ordering == "name" and not result.query):
         return ids
     snapshot = catalog_snapshot()
     position = snapshot.position
