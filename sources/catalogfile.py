@@ -31,6 +31,12 @@ METHOD_KINDS = {
 RECORD_TYPES = ("CNAME", "TXT", "MX", "NS")
 CHECKS = ("equals", "spf-include", "dkim-key", "exists")
 PURPOSES = ("return-path", "dkim", "spf", "delegation", "tracking", "verification")
+# Where a fact comes from (FORMAT.md, "Evidence"): the vendor's own pages, two or
+# more independent third-party guides that agree, or the vendor's verified PM.
+EVIDENCE = ("vendor-docs", "secondary", "vendor-verified")
+ROUTES = ("spf", "dkim")
+# Lists left out of a file when empty, so that entries without them stay byte-stable.
+OPTIONAL_LISTS = {"known_selectors", "sources", "not_aligned", "related"}
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PARAM_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -136,6 +142,25 @@ def _regex(reader: _Reader, key: str) -> str:
     return pattern
 
 
+def _evidence(r: _Reader, sources: list[str], *, required: bool) -> str:
+    """The evidence tier of a fact; `secondary` needs two or more cited guides."""
+    evidence = r.text("evidence", default="vendor-docs")
+    if evidence not in EVIDENCE:
+        raise r.error("evidence", f"must be one of {', '.join(EVIDENCE)}")
+    if evidence == "secondary" and len(sources) < 2:
+        raise r.error("sources", "must cite at least two independent guides for secondary evidence")
+    if required and not sources:
+        raise r.error("sources", "must cite at least one source")
+    return evidence
+
+
+def _sources(r: _Reader, key: str = "sources") -> list[str]:
+    urls = r.strings(key, default=[])
+    for i, url in enumerate(urls):
+        check_url(url, r.source, r.path(f"{key}[{i}]"))
+    return urls
+
+
 def _template(reader: _Reader, key: str, declared: set[str], *, default: Any = ...) -> str:
     value = reader.text(key, default=default, limit=2000)
     if value.count("{") != value.count("}"):
@@ -195,7 +220,14 @@ def _record(source: str, prefix: str, table: Any, declared: set[str]) -> dict:
         "priority": r.get("priority", int, None),
         "required": r.get("required", bool, True),
         "note": r.text("note", default=""),
+        "known_selectors": r.strings("known_selectors", default=[]),
     }
+    # A record may cite its own sources (and tier) when they differ from its method's.
+    record["sources"] = _sources(r)
+    record["evidence"] = ""
+    r.seen.add("evidence")
+    if record["sources"] or r.table.get("evidence"):
+        record["evidence"] = _evidence(r, record["sources"], required=True)
     if "{domain}" not in record["host"]:
         raise r.error("host", "must contain {domain} (records live in the customer's zone)")
     if check in ("equals", "spf-include") and not record["value"]:
@@ -217,11 +249,16 @@ def _method(source: str, prefix: str, table: Any) -> dict:
     kind = r.text("kind")
     if kind not in METHOD_KINDS:
         raise r.error("kind", f"must be one of {', '.join(METHOD_KINDS)}")
-    sources = r.strings("sources")
+    sources = _sources(r)
     if not sources:
         raise r.error("sources", "must cite at least one documentation URL")
-    for i, url in enumerate(sources):
-        check_url(url, source, r.path(f"sources[{i}]"))
+    evidence = _evidence(r, sources, required=True)
+    r.seen.add("aligns")
+    aligns = r.strings("aligns") if r.table.get("aligns") is not None else None
+    if aligns is not None:
+        for i, route in enumerate(aligns):
+            if route not in ROUTES:
+                raise r.error(f"aligns[{i}]", f"must be one of {', '.join(ROUTES)}")
     params = [
         _parameter(source, r.path(f"parameters[{i}]"), t)
         for i, t in enumerate(r.tables("parameters"))
@@ -243,12 +280,31 @@ def _method(source: str, prefix: str, table: Any) -> dict:
         "recommended": r.get("recommended", bool, False),
         "order": r.get("order", int, 0),
         "sources": sources,
+        "evidence": evidence,
+        "aligns": aligns,
         "steps": r.text("steps", limit=MAX_TEXT),
         "parameters": params,
         "records": records,
     }
     r.finish()
     return method
+
+
+def _not_aligned(source: str, prefix: str, table: Any) -> dict:
+    """A documented "no": a cited statement that a route cannot be aligned."""
+    r = _Reader(source, prefix, table)
+    route = r.text("route")
+    if route not in ROUTES:
+        raise r.error("route", f"must be one of {', '.join(ROUTES)}")
+    sources = _sources(r)
+    item = {
+        "route": route,
+        "evidence": _evidence(r, sources, required=True),
+        "sources": sources,
+        "note": r.text("note", limit=1000),
+    }
+    r.finish()
+    return item
 
 
 def validate_vendor(data: Any, *, source: str, categories: set[str] | None = None) -> dict:
@@ -287,6 +343,10 @@ def validate_vendor(data: Any, *, source: str, categories: set[str] | None = Non
     vendor["methods"] = [
         _method(source, f"methods[{i}]", t) for i, t in enumerate(r.tables("methods"))
     ]
+    vendor["not_aligned"] = [
+        _not_aligned(source, f"not_aligned[{i}]", t) for i, t in enumerate(r.tables("not_aligned"))
+    ]
+    vendor["related"] = r.strings("related", default=[])
     if vendor["no_compliant_option"] and not vendor["no_compliant_explanation"]:
         raise r.error("no_compliant_explanation", "is required when no_compliant_option = true")
     if not vendor["no_compliant_option"] and not vendor["methods"]:
@@ -363,8 +423,10 @@ def dump_vendor(vendor: dict) -> str:
     def clean(table: dict) -> dict:
         out = {}
         for key, value in table.items():
-            if value is None or value == "":
+            if value is None or value == "" or (value == [] and key in OPTIONAL_LISTS):
                 continue
+            if key == "evidence" and value == "vendor-docs" and "kind" in table:
+                continue  # the default tier of a method is left implicit
             if isinstance(value, list) and value and isinstance(value[0], dict):
                 value = [clean(item) for item in value]
             out[key] = value

@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 
 from sources.capability import CAPABILITY_LABELS, UNKNOWN
-from sources.catalogfile import CHECKS, METHOD_KINDS, PURPOSES, RECORD_TYPES
+from sources.catalogfile import CHECKS, EVIDENCE, METHOD_KINDS, PURPOSES, RECORD_TYPES
 
 
 class Category(models.Model):
@@ -62,6 +62,12 @@ class Vendor(models.Model):
     undocumented = models.JSONField(default=list, blank=True)
     no_compliant_option = models.BooleanField(default=False)
     no_compliant_explanation = models.TextField(blank=True)
+    not_aligned = models.JSONField(
+        default=list, blank=True, help_text="Cited statements that a route cannot be aligned"
+    )
+    related = models.JSONField(
+        default=list, blank=True, help_text="Slugs of entries sharing this sending system"
+    )
 
     # Derived from the methods by services.vendor_refresh_derived(); never edited.
     dmarc_capability = models.CharField(
@@ -109,6 +115,12 @@ class SetupMethod(models.Model):
     order = models.IntegerField(default=0)
     steps = models.TextField(help_text="Markdown")
     sources = models.JSONField(default=list, help_text="Documentation URLs for these records")
+    evidence = models.CharField(
+        max_length=20, choices=[(e, e) for e in EVIDENCE], default="vendor-docs"
+    )
+    aligns = models.JSONField(
+        null=True, blank=True, help_text="Routes this method aligns, as documented (null: derived)"
+    )
 
     class Meta:
         ordering = ["order", "id"]
@@ -152,6 +164,9 @@ class RecordRequirement(models.Model):
     priority = models.PositiveIntegerField(null=True, blank=True)
     required = models.BooleanField(default=True)
     note = models.CharField(max_length=300, blank=True)
+    known_selectors = models.JSONField(default=list, blank=True)
+    sources = models.JSONField(default=list, blank=True, help_text="When not the method's")
+    evidence = models.CharField(max_length=20, blank=True, help_text="When not the method's")
     position = models.PositiveIntegerField(default=0)
 
     class Meta:

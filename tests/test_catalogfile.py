@@ -144,3 +144,56 @@ def test_duplicate_aliases_across_vendors_are_rejected(tmp_path):
         (tmp_path / f"{slug}.toml").write_text(dump_vendor(data))
     with pytest.raises(CatalogError, match="already used by one"):
         load_catalog(tmp_path)
+
+
+def _entry_with_method(**method_fields):
+    method = {
+        "kind": "dkim-cname",
+        "title": "DKIM",
+        "sources": ["https://docs.example.com/dkim"],
+        "steps": "1. Do it.",
+        **method_fields,
+    }
+    return {
+        "slug": "examplemail",
+        "name": "ExampleMail",
+        "website": "https://www.example.com/",
+        "categories": ["crm"],
+        "summary": "s",
+        "last_verified": dt.date(2026, 12, 1),
+        "methods": [method],
+    }
+
+
+def test_secondary_evidence_needs_two_sources():
+    with pytest.raises(CatalogError) as exc:
+        validate_vendor(_entry_with_method(evidence="secondary"), source="x.toml")
+    assert exc.value.field == "methods[0].sources"
+    ok = validate_vendor(
+        _entry_with_method(
+            evidence="secondary",
+            sources=["https://a.example.com/guide", "https://b.example.org/guide"],
+        ),
+        source="x.toml",
+    )
+    assert ok["methods"][0]["evidence"] == "secondary"
+
+
+def test_an_unknown_evidence_tier_is_refused():
+    with pytest.raises(CatalogError) as exc:
+        validate_vendor(_entry_with_method(evidence="blog"), source="x.toml")
+    assert exc.value.field == "methods[0].evidence"
+
+
+def test_aligns_names_only_dmarc_routes():
+    with pytest.raises(CatalogError) as exc:
+        validate_vendor(_entry_with_method(aligns=["spf", "bimi"]), source="x.toml")
+    assert exc.value.field == "methods[0].aligns[1]"
+
+
+def test_a_documented_no_needs_a_source():
+    entry = _entry_with_method()
+    entry["not_aligned"] = [{"route": "spf", "note": "Bounces use the vendor's domain."}]
+    with pytest.raises(CatalogError) as exc:
+        validate_vendor(entry, source="x.toml")
+    assert exc.value.field == "not_aligned[0].sources"

@@ -114,6 +114,8 @@ def vendor_to_data(vendor: Vendor) -> dict:
                 "recommended": m.recommended,
                 "order": m.order,
                 "sources": list(m.sources),
+                "evidence": m.evidence,
+                "aligns": None if m.aligns is None else list(m.aligns),
                 "steps": m.steps,
                 "parameters": [
                     {
@@ -139,12 +141,17 @@ def vendor_to_data(vendor: Vendor) -> dict:
                         "priority": r.priority,
                         "required": r.required,
                         "note": r.note,
+                        "known_selectors": list(r.known_selectors),
+                        "sources": list(r.sources),
+                        "evidence": r.evidence,
                     }
                     for r in m.records.all()
                 ],
             }
             for m in vendor.methods.all()
         ],
+        "not_aligned": [dict(item) for item in vendor.not_aligned],
+        "related": list(vendor.related),
     }
 
 
@@ -173,6 +180,8 @@ def vendor_save_data(*, data: dict, categories: dict[str, Category] | None = Non
                 "undocumented",
                 "no_compliant_option",
                 "no_compliant_explanation",
+                "not_aligned",
+                "related",
             )
         },
     )
@@ -186,7 +195,11 @@ def vendor_save_data(*, data: dict, categories: dict[str, Category] | None = Non
     for m in data["methods"]:
         method = SetupMethod.objects.create(
             vendor=vendor,
-            **{k: m[k] for k in ("kind", "title", "recommended", "order", "sources", "steps")},
+            **{
+                k: m[k]
+                for k in ("kind", "title", "recommended", "order", "sources", "evidence", "aligns")
+            },
+            steps=m["steps"],
         )
         MethodParameter.objects.bulk_create(
             MethodParameter(method=method, position=i, **p) for i, p in enumerate(m["parameters"])
