@@ -3,6 +3,7 @@
 from django.tasks import task
 
 from sources.services import notifications
+from sources.services.bulkchecks import bulk_check_run  # noqa: F401 - the path of queued rows
 
 
 @task
@@ -23,11 +24,3 @@ def verifications_recheck() -> dict:
     from sources.services.verification import verifications_recheck_all
 
     return verifications_recheck_all()
-
-
-@task
-def bulk_check_run(bulk_id: str) -> dict:
-    """Check every domain of a bulk check, saving results and progress as it goes."""
-    from sources.services.bulkchecks import bulk_run
-
-    return bulk_run(bulk_id=bulk_id)

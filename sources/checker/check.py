@@ -11,37 +11,35 @@ Verdicts for a vendor check:
 - fail: no aligned route is in place;
 - error: no aligned route is known to be in place and lookups failed, so the
   answer is unknown (never reported as missing records).
+
+The report it returns is the whole answer every front end renders or stores:
+the headline sentence, the DNS change plan (with SPF lookup costs found on
+the same resolver) and, for a check without a vendor, the catalog's known
+DKIM selectors and the vendors the domain's records authorise.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from .dkim import DKIMSelectorResult, shared_lookup_dkim
+from .changeplan import SPFCosts, change_plan, spf_costs
+from .dkim import DKIMSelectorResult, lookup_dkim, shared_lookup_dkim
 from .dmarc import DMARCResult, OrgDomain, discover_dmarc, find_organisational_domain
 from .domains import InvalidDomain, normalise_domain, organisational_domain
+from .explain import headline
 from .report import (
     CheckReport,
     MXSummary,
     find_routes,
     generic_verdict,
     route_domains,
-    summarise,
     vendor_verdict,
 )
-from .requirements import (
-    Expanded,
-    InvalidParameter,
-    MethodSpec,
-    RecordSpec,
-    dkim_domain,
-    evaluate,
-    expand,
-    validate_parameters,
-)
+from .requirements import Expanded, RecordSpec, dkim_domain, evaluate, expand
+from .setup import CheckSetup, UnknownMethod, check_setup, pick_method
 from .spfreport import spf_reaches, spf_summary
 
 if TYPE_CHECKING:
@@ -58,27 +56,20 @@ _PURPOSE_SECTIONS = {
 }
 
 
-class UnknownMethod(ValueError):
-    """The vendor has no setup method of the requested kind."""
+__all__ = ["CatalogHints", "UnknownMethod", "check_domain", "check_many", "pick_method"]
 
 
-def pick_method(vendor: Mapping[str, Any] | None, kind: str | None) -> MethodSpec | None:
-    """The vendor's method of `kind`, or its recommended (else first by order) method."""
-    if vendor is None:
-        if kind:
-            raise UnknownMethod("a method can only be chosen together with a vendor")
-        return None
-    methods = list(vendor.get("methods") or [])
-    if kind:
-        for method in methods:
-            if method.get("kind") == kind:
-                return MethodSpec.from_dict(method)
-        kinds = ", ".join(sorted({str(m.get("kind")) for m in methods})) or "none"
-        raise UnknownMethod(f"{vendor.get('slug', 'the vendor')} has no method '{kind}' ({kinds})")
-    if not methods:
-        return None
-    methods.sort(key=lambda m: (not m.get("recommended", False), m.get("order", 1_000)))
-    return MethodSpec.from_dict(methods[0])
+class CatalogHints(Protocol):
+    """What the directory knows beyond one vendor, for a check without a vendor."""
+
+    @property
+    def selectors(self) -> Sequence[str]:
+        """DKIM selector names the catalog's vendors use."""
+        ...
+
+    def authorised_by(self, report: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The vendors a report's SPF and DKIM records authorise."""
+        ...
 
 
 def _wanted(spec: RecordSpec, sections: frozenset[str], limited: bool) -> bool:
@@ -116,26 +107,30 @@ async def _none() -> None:
 async def check_domain(
     domain: str,
     *,
-    vendor: Mapping[str, Any] | None,
-    method_kind: str | None,
-    params: Mapping[str, str],
     resolver: Resolver,
-    only: set[str] | None = None,
+    setup: CheckSetup | None = None,
+    vendor: Mapping[str, Any] | None = None,
+    method_kind: str | None = None,
+    params: Mapping[str, str] | None = None,
+    only: set[str] | frozenset[str] | None = None,
+    catalog: CatalogHints | None = None,
 ) -> CheckReport:
-    """Check `domain` against a vendor's method (or on its own when vendor is None).
+    """Check `domain` against a vendor's method (or on its own when there is no vendor).
 
-    Raises InvalidDomain, InvalidParameter or UnknownMethod for bad input,
-    before any lookup is made.
+    Give `setup` (from `check_setup`, validated once) or the vendor, method
+    kind and parameters to make one. Raises InvalidDomain, InvalidParameter
+    or UnknownMethod for bad input, before any lookup is made.
     """
     started = time.perf_counter()
     name = normalise_domain(domain)
     sections = SECTIONS if only is None else frozenset(only)
     if unknown := sections - SECTIONS:
         raise ValueError(f"unknown check(s): {', '.join(sorted(unknown))}")
-    method = pick_method(vendor, method_kind)
-    cleaned = validate_parameters(method, params) if method else {}
+    if setup is None:
+        setup = check_setup(vendor, method_kind, params)
+    method, vendor = setup.method, setup.vendor
     items = [
-        expand(spec, name, cleaned)
+        expand(spec, name, setup.params)
         for spec in (method.records if method else ())
         if _wanted(spec, sections, only is not None)
     ]
@@ -147,6 +142,8 @@ async def check_domain(
             if (signing := dkim_domain(item.host, item.selector))
         }
     )
+    generic = catalog is not None and vendor is None
+    known = catalog.selectors if generic and "dkim" in sections else ()
     walk_names = sorted(_route_domains(items) | {name}) if items else []
     # DMARC is needed for the verdict whenever vendor records are checked.
     need_dmarc = "dmarc" in sections or bool(items)
@@ -160,17 +157,21 @@ async def check_domain(
         else _none(),
         asyncio.gather(*(evaluate(resolver, item, spf_reaches=spf_reaches) for item in items)),
         asyncio.gather(*(find_organisational_domain(resolver, n) for n in walk_names)),
+        asyncio.gather(*(lookup_dkim(resolver, sel, name) for sel in known)),
     )
-    spf, dmarc, mx, dkim_results, requirements, walks = results
+    spf, dmarc, mx, dkim_results, requirements, walks, known_keys = results
     orgs = dict(zip(walk_names, walks, strict=True))
     dkim: dict[str, DKIMSelectorResult] = {}
     for result in dkim_results or ():
         key = result.selector if result.domain == name else f"{result.selector}:{result.domain}"
         dkim[key] = result
+    for result in known_keys:
+        if result.status != "missing":
+            dkim.setdefault(result.selector, result)
 
     report = CheckReport(
         domain=name,
-        vendor=str(vendor.get("slug")) if vendor else None,
+        vendor=setup.vendor_slug or None,
         vendor_name=str(vendor.get("name")) if vendor and vendor.get("name") else None,
         method={"kind": method.kind, "title": method.title} if method else None,
         requirements=list(requirements),
@@ -178,6 +179,7 @@ async def check_domain(
         dmarc=dmarc if "dmarc" in sections else None,
         dkim=dkim,
         mx=mx,
+        dkim_selectors_checked=len(known) or None,
     )
     if requirements:
         adkim, aspf = (dmarc.adkim, dmarc.aspf) if dmarc else ("r", "r")
@@ -191,11 +193,32 @@ async def check_domain(
         report.verdict = vendor_verdict(list(requirements), report.routes, dmarc)
     else:
         report.verdict = generic_verdict(report.dmarc, spf, mx)
-    report.summary = summarise(report)
+    base = report.base_dict()
+    costs = await spf_costs(resolver, base["requirements"])
+    if generic:
+        report.catalog_vendors = catalog.authorised_by(base)
+    _finish(report, base, setup=setup, only=only, domain_input=domain, costs=costs)
     report.queries = resolver.stats.queries
     report.cache_hits = resolver.stats.cache_hits
     report.elapsed_ms = (time.perf_counter() - started) * 1000
     return report
+
+
+def _finish(
+    report: CheckReport,
+    base: Mapping[str, Any],
+    *,
+    setup: CheckSetup,
+    only: set[str] | frozenset[str] | None,
+    domain_input: str,
+    costs: SPFCosts | None,
+) -> None:
+    """Add what people read beside the findings: the input, the headline, the change plan."""
+    report.domain_input = domain_input.strip()
+    report.parameters = dict(setup.params)
+    report.only = frozenset(only) if only is not None else None
+    report.headline = headline(base)
+    report.change_plan = change_plan(base, costs)
 
 
 def _aligner(
@@ -233,37 +256,40 @@ def _aligner(
 async def check_many(
     domains: Iterable[str] | AsyncIterable[str],
     *,
+    resolver_factory: Callable[[], Resolver],
+    setup: CheckSetup | None = None,
     vendor: Mapping[str, Any] | None = None,
     method_kind: str | None = None,
     params: Mapping[str, str] | None = None,
-    resolver_factory: Callable[[], Resolver],
-    only: set[str] | None = None,
+    only: set[str] | frozenset[str] | None = None,
+    catalog: CatalogHints | None = None,
     concurrency: int = 50,
 ) -> AsyncIterator[CheckReport]:
-    """Check many domains, at most `concurrency` at a time, yielding reports as they finish.
+    """Check many domains with `check_domain`, at most `concurrency` at a time, as they finish.
 
     Domains are read lazily and each check gets its own Resolver (its own
     cache and query budget), so memory stays bounded by `concurrency`
-    whatever the number of domains. Input that is not a domain yields a
-    report with verdict "error" and `input_error` set.
+    whatever the number of domains. The setup is validated once, before any
+    work; input that is not a domain yields a report with verdict "error"
+    and `input_error` set.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    pick_method(vendor, method_kind)  # bad vendor/method input fails before any work
+    if setup is None:
+        setup = check_setup(vendor, method_kind, params)
 
     async def one(text: str) -> CheckReport:
         try:
             return await check_domain(
                 text,
-                vendor=vendor,
-                method_kind=method_kind,
-                params=params or {},
                 resolver=resolver_factory(),
+                setup=setup,
                 only=only,
+                catalog=catalog,
             )
-        except (InvalidDomain, InvalidParameter) as exc:
+        except InvalidDomain as exc:
             report = CheckReport(domain=str(text).strip(), input_error=str(exc))
-            report.summary = summarise(report)
+            _finish(report, report.base_dict(), setup=setup, only=only, domain_input="", costs=None)
             return report
 
     pending: set[asyncio.Task[CheckReport]] = set()

@@ -1,4 +1,4 @@
-"""The result of a check: DMARC routes, the verdict, a summary, and the JSON shape.
+"""The result of a check: DMARC routes, the verdict, and the JSON shape.
 
 The JSON produced by `CheckReport.to_dict()` is a public interface (see
 DESIGN.md, "Interfaces that others build on"): keys may be added, never
@@ -213,7 +213,6 @@ class CheckReport:
     vendor_name: str | None = None
     method: Mapping[str, Any] | None = None
     verdict: Verdict = "error"
-    summary: str = ""
     routes: list[Route] = field(default_factory=list)
     requirements: list[RequirementResult] = field(default_factory=list)
     spf: SPFSummary | None = None
@@ -224,6 +223,19 @@ class CheckReport:
     elapsed_ms: float = 0.0
     cache_hits: int = 0
     input_error: str | None = None
+    # Filled in by check_domain once the lookups are done (see check.py `_finish`).
+    headline: str = ""
+    change_plan: dict[str, Any] | None = None
+    domain_input: str | None = None  # the text as typed, when it differs from `domain`
+    parameters: Mapping[str, str] = field(default_factory=dict)
+    only: frozenset[str] | None = None
+    dkim_selectors_checked: int | None = None  # known selectors tried without a vendor
+    catalog_vendors: list[dict[str, Any]] | None = None
+
+    @property
+    def summary(self) -> str:
+        """The verdict in one sentence (the headline; kept under its older name)."""
+        return self.headline
 
     @property
     def dmarc_pass_routes(self) -> list[str]:
@@ -232,14 +244,29 @@ class CheckReport:
         return [kind for kind in ("dkim", "spf") if kind in kinds]
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of DESIGN.md's check_domain interface."""
+        """The JSON object of DESIGN.md's check_domain interface, as every front end gives it."""
+        data = self.base_dict()
+        if self.dkim_selectors_checked:
+            data["dkim_selectors_checked"] = self.dkim_selectors_checked
+        if self.catalog_vendors is not None:
+            data["catalog_vendors"] = self.catalog_vendors
+        if self.domain_input and self.domain_input != self.domain:
+            data["domain_input"] = self.domain_input
+        data["parameters"] = dict(self.parameters)
+        data["only"] = sorted(self.only) if self.only is not None else None
+        data["headline"] = self.headline
+        data["change_plan"] = self.change_plan
+        return data
+
+    def base_dict(self) -> dict[str, Any]:
+        """The lookups' findings as JSON (what the headline and change plan are made from)."""
         return {
             "domain": self.domain,
             "vendor": self.vendor,
             "vendor_name": self.vendor_name,
             "method": dict(self.method) if self.method else None,
             "verdict": self.verdict,
-            "summary": self.summary,
+            "summary": self.headline,
             "dmarc_pass_routes": self.dmarc_pass_routes,
             "routes": [route.to_dict() for route in self.routes],
             "requirements": [item.to_dict() for item in self.requirements],
@@ -289,78 +316,3 @@ def _dkim_dict(result: DKIMSelectorResult) -> dict[str, Any]:
         "cname_target": result.cname_target,
         "testing": bool(result.key and result.key.testing),
     }
-
-
-def summarise(report: CheckReport) -> str:
-    """One sentence a person can act on."""
-    who = report.vendor_name or report.vendor
-    if report.input_error:
-        return f"{report.domain}: {report.input_error}"
-    if who is None or not report.requirements:
-        return _generic_summary(report, who)
-    routes = " and ".join(kind.upper() for kind in report.dmarc_pass_routes)
-    failing = [item.id for item in report.requirements if item.required and item.status != "pass"]
-    errors = [item.id for item in report.requirements if item.status == "error"]
-    if report.verdict == "pass":
-        return f"{who} mail from {report.domain} passes DMARC through aligned {routes}." + (
-            _policy_note(report)
-        )
-    if report.verdict == "partial":
-        return (
-            f"{who} mail from {report.domain} passes DMARC through aligned {routes}, but "
-            f"{len(failing)} required record(s) need attention: {', '.join(failing)}."
-        ) + _policy_note(report)
-    if report.verdict == "error":
-        names = ", ".join(errors) or "the DMARC record"
-        return (
-            f"Could not finish checking {who} for {report.domain}: lookups for {names} failed. "
-            "This is temporary; run the check again."
-        )
-    reasons = [route.detail for route in report.routes if route.in_place and not route.passes]
-    hint = f" ({reasons[0]})" if reasons else ""
-    return (
-        f"{who} mail from {report.domain} would fail DMARC: no aligned DKIM or SPF route is in "
-        f"place{hint}. Add the records listed as fixes."
-    )
-
-
-def _policy_note(report: CheckReport) -> str:
-    """What the domain's own DMARC policy means for the vendor's aligned mail."""
-    dmarc = report.dmarc
-    if dmarc is None or dmarc.status == "error":
-        return ""
-    if dmarc.status != "found":
-        return (
-            f" But no DMARC policy applies to {report.domain} yet, so receivers do not "
-            "evaluate DMARC at all: publish a DMARC record."
-        )
-    if dmarc.policy == "none":
-        return f" The DMARC policy of {report.domain} is p=none, which only monitors."
-    return ""
-
-
-def _generic_summary(report: CheckReport, who: str | None) -> str:
-    dmarc = report.dmarc
-    prefix = (
-        f"{who} has no DNS records to check for this method; DMARC then depends on your own "
-        "mail system. "
-        if who
-        else ""
-    )
-    if report.verdict == "error":
-        return prefix + f"Lookups for {report.domain} failed; this is temporary, run it again."
-    if dmarc is None:
-        return prefix + f"{report.domain}: checked {', '.join(_sections(report))}."
-    if dmarc.status != "found":
-        status = dmarc.status
-        return prefix + f"{report.domain} has no DMARC policy that receivers apply ({status})."
-    testing = " in testing mode (t=y)" if dmarc.testing else ""
-    return prefix + (
-        f"{report.domain} publishes DMARC p={dmarc.policy}{testing} "
-        f"(from {dmarc.policy_domain}); SPF: {report.spf.status if report.spf else 'not checked'}."
-    )
-
-
-def _sections(report: CheckReport) -> list[str]:
-    names = [("spf", report.spf), ("dmarc", report.dmarc), ("mx", report.mx)]
-    return [name for name, value in names if value is not None] + (["dkim"] if report.dkim else [])

@@ -14,13 +14,19 @@ from typing import Any
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
-class InvalidParameter(ValueError):
-    """A customer-supplied parameter does not match its pattern; `name` says which."""
+MAX_PARAMETER_LENGTH = 255
 
-    def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"{name}: {reason}")
-        self.name = name
-        self.reason = reason
+
+class InvalidParameter(ValueError):
+    """Customer-supplied parameters that cannot be used; `errors` maps each name to its problem.
+
+    `name` and `reason` are the first problem (for one-line messages).
+    """
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        self.name, self.reason = next(iter(self.errors.items()))
+        super().__init__(f"{self.name}: {self.reason}")
 
 
 @dataclass(frozen=True)
@@ -91,20 +97,36 @@ class MethodSpec:
 
 
 def validate_parameters(method: MethodSpec, params: Mapping[str, str]) -> dict[str, str]:
-    """Check supplied values against the method's patterns; return the cleaned values.
+    """The supplied values, stripped; InvalidParameter names every value that cannot be used.
 
-    Unknown names are ignored; missing values are allowed here (the records
-    that need them are reported as warnings).
+    The rules (one message each): a name the method does not take, a required
+    value left empty, a value over MAX_PARAMETER_LENGTH characters, a value
+    that does not match its pattern. An optional value may be left out (the
+    records that need it are then reported as not checked).
     """
+    errors: dict[str, str] = {}
+    known = {p.name for p in method.parameters}
+    for name in params:
+        if name not in known:
+            listed = ", ".join(sorted(known)) or "none"
+            errors[name] = f"not a parameter of this setup method (it takes: {listed})"
     cleaned: dict[str, str] = {}
     for parameter in method.parameters:
         value = str(params.get(parameter.name) or "").strip()
+        label = parameter.label or parameter.name
         if not value:
+            if parameter.required:
+                errors[parameter.name] = f"{label} is required for this setup method"
+            continue
+        if len(value) > MAX_PARAMETER_LENGTH:
+            errors[parameter.name] = f"at most {MAX_PARAMETER_LENGTH} characters"
             continue
         if parameter.pattern and not _fullmatch(parameter.pattern, value):
-            label = parameter.label or parameter.name
-            raise InvalidParameter(parameter.name, f"'{value}' is not a valid {label}")
+            errors[parameter.name] = f"'{value}' is not a valid {label}"
+            continue
         cleaned[parameter.name] = value
+    if errors:
+        raise InvalidParameter(errors)
     return cleaned
 
 

@@ -1,8 +1,10 @@
 """The checker's forms: one domain (a GET form, for shareable URLs) and a bulk CSV upload.
 
 Both build their method and parameter fields from the chosen vendor's
-catalog data, and leave every rule to `services.checks.check_input_clean`:
-the form only maps its errors onto fields.
+catalog data (looked up once by the view and handed in), and leave every rule
+to `services.checks.check_input_clean`: the form only maps its errors onto
+fields. The method list and its default follow the checker's `best_first`
+and `default_method`, so the form offers what a check without a method runs.
 """
 
 from __future__ import annotations
@@ -13,22 +15,16 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from sources.checker import pick_method
+from sources.checker import best_first, default_method
 from sources.services.bulkchecks import BulkTooLarge, ParsedRows, bulk_rows_parse, decode_upload
 from sources.services.checks import (
     CheckInput,
     CheckInputError,
-    UnknownVendor,
     check_input_clean,
 )
 
 PARAM_PREFIX = "param_"
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-
-
-def _ordered_methods(vendor: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    methods = list(vendor.get("methods") or [])
-    return sorted(methods, key=lambda m: (not m.get("recommended"), m.get("order", 1000)))
 
 
 class VendorMethodForm(forms.Form):
@@ -62,7 +58,7 @@ class VendorMethodForm(forms.Form):
         if vendor_data is None:
             del self.fields["method"]
             return
-        methods = _ordered_methods(vendor_data)
+        methods = best_first(vendor_data.get("methods") or [])
         self.fields["method"].choices = [
             (
                 m["kind"],
@@ -70,8 +66,8 @@ class VendorMethodForm(forms.Form):
             )
             for m in methods
         ]
-        default = pick_method(vendor_data, None)
-        self.fields["method"].initial = default.kind if default else ""
+        default = default_method(vendor_data)
+        self.fields["method"].initial = default["kind"] if default else ""
         self.fields["vendor"].initial = vendor_data["slug"]
         for method in methods:
             for parameter in method.get("parameters") or []:
@@ -124,26 +120,22 @@ class VendorMethodForm(forms.Form):
             if kind in kinds and (self.cleaned_data.get(PARAM_PREFIX + name) or "").strip()
         }
 
-    def _load_vendor(self, text: str) -> Mapping[str, Any]:
-        if self.vendor_data is None:
-            raise UnknownVendor(self.vendor_error or f"no vendor '{text}' in the directory")
-        return self.vendor_data
-
     def _clean_check(self, domain: str | None) -> None:
         vendor = (self.cleaned_data.get("vendor") or "").strip()
+        if vendor and self.vendor_data is None:
+            self.add_error("vendor", self.vendor_error or f"no vendor '{vendor}' in the directory")
         kind = self.cleaned_data.get("method") or ""
-        if self.vendor_data is not None and not kind:
-            default = pick_method(self.vendor_data, None)
-            kind = default.kind if default else ""
         try:
             self.check = check_input_clean(
                 domain=domain,
-                vendor=vendor or None,
+                vendor=self.vendor_data,
                 method=kind or None,
-                params=self._params(kind) if self.vendor_data is not None else {},
-                vendor_loader=self._load_vendor,
+                params=self._params(kind or self.fields["method"].initial)
+                if self.vendor_data is not None
+                else {},
             )
         except CheckInputError as exc:
+            self.check = None
             for name, message in exc.errors.items():
                 if name == "parameters":
                     for param, text in message.items():

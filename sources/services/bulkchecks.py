@@ -1,9 +1,11 @@
 """Bulk checks: read a CSV of domains, check them in a background task, export the results.
 
-One task checks a whole bulk with the checker's `check_many` (bounded
-concurrency, one resolver per domain) and streams results to the database in
-chunks, updating the progress counters as it goes, so memory stays flat
-whatever the number of domains and a restarted task resumes where it stopped.
+One task (`bulk_check_run`, below) checks a whole bulk with the checker's
+`check_many`: the same `check_domain` call and report as a single check,
+with bounded concurrency and one resolver per domain. Results stream to the
+database in chunks, updating the progress counters as they go, so memory
+stays flat whatever the number of domains and a restarted task resumes where
+it stopped.
 """
 
 from __future__ import annotations
@@ -21,17 +23,18 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F
+from django.tasks import task
 from django.utils import timezone
 
+from sources.catalogmatch import CatalogKnowledge
 from sources.checker import InvalidDomain, Resolver, check_many, normalise_domain
 from sources.models import BulkCheck, CheckResult
 from sources.services.checks import (
     CheckInput,
     CheckInputError,
+    catalog_knowledge,
     check_input_clean,
     check_resolver,
-    report_enrich,
-    spf_costs,
 )
 
 CHUNK_SIZE = 50  # results written per INSERT
@@ -128,8 +131,6 @@ def bulk_create(
     *, check: CheckInput, rows: ParsedRows, filename: str = "", source: str = "web"
 ) -> BulkCheck:
     """Store a bulk check and queue its task (once the transaction commits)."""
-    from sources.tasks import bulk_check_run
-
     bulk = BulkCheck.objects.create(
         vendor_id=check.vendor.get("id") if check.vendor else None,
         vendor_slug=check.vendor_slug,
@@ -192,7 +193,8 @@ def bulk_run(*, bulk_id: str) -> dict[str, Any]:
         counts=dict(counts),
     )
     loop = asyncio.new_event_loop()
-    reports = bulk_reports(check, [domain for _, domain in todo])
+    catalog = catalog_knowledge() if check.vendor is None else None
+    reports = bulk_reports(check, [domain for _, domain in todo], catalog=catalog)
     lines = {domain: line for line, domain in todo}
     try:
         while True:
@@ -236,29 +238,30 @@ def bulk_run(*, bulk_id: str) -> dict[str, Any]:
     return {"status": "done", "done": bulk.total, "counts": dict(counts)}
 
 
+@task
+def bulk_check_run(bulk_id: str) -> dict:
+    """Check every domain of a bulk check, saving results and progress as it goes."""
+    return bulk_run(bulk_id=bulk_id)
+
+
 async def bulk_reports(
     check: CheckInput,
     domains: list[str],
     *,
     resolver_factory: Callable[[], Resolver] = check_resolver,
     concurrency: int | None = None,
+    catalog: CatalogKnowledge | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
-    """JSON reports as check_many finishes them, with headline and change plan."""
+    """Each domain's report JSON, as check_many finishes them (the single check's JSON)."""
     async for report in check_many(
         domains,
-        vendor=check.vendor,
-        method_kind=check.method_kind or None,
-        params=check.params,
+        setup=check.setup,
+        only=check.only,
+        catalog=catalog,
         resolver_factory=resolver_factory,
         concurrency=max(1, concurrency or settings.BULK_CHECK_CONCURRENCY),
     ):
-        data = report.to_dict()
-        costs = None
-        if any(r["check"] == "spf-include" and r["fix"] for r in data["requirements"]):
-            # A second small look at SPF, for the merged record's lookup count.
-            costs = await spf_costs(resolver_factory(), data["requirements"])
-        report_enrich(data, check=check, costs=costs)
-        yield data
+        yield report.to_dict()
 
 
 async def _take(source: AsyncIterator[dict], size: int, seconds: float) -> list[dict]:

@@ -1,10 +1,11 @@
 """Running DNS checks for every front end: vendor → plain data → checker → stored result.
 
 The web pages, the API, the management commands and the bulk task all clean
-their input with `check_input_clean` and run it with `check_run` (or
-`check_create`, which also stores the result for its permalink). The JSON
-they return is the checker's `CheckReport.to_dict()` plus a few added keys
-(`headline`, `change_plan`, `parameters`, `catalog_vendors`), never less.
+their input with `check_input_clean` (the vendor looked up here or handed in
+as data, then the checker's `check_setup`: the method is picked once) and run
+it with `check_run` (or `check_create`, which also stores the result for its
+permalink). The JSON they return is exactly the checker's
+`CheckReport.to_dict()`: headline, change plan and all are built there.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,25 +25,22 @@ from django.utils import timezone
 from sources.catalogfile import CATALOG_DIR, CatalogError, load_vendor_file
 from sources.catalogmatch import CatalogKnowledge
 from sources.checker import (
+    CheckSetup,
     InvalidDomain,
+    InvalidParameter,
     MethodSpec,
     Resolver,
     UnknownMethod,
     check_domain,
-    lookup_dkim,
+    check_setup,
     normalise_domain,
-    pick_method,
 )
 from sources.checker.check import SECTIONS
 from sources.checker.dns import parse_nameserver
-from sources.checker.spfreport import shared_tree
-from sources.checkreport import SPFCosts, change_plan, headline
 from sources.models import BulkCheck, CheckResult, Vendor
 from sources.ratelimit import RateResult, ratelimit_hit
 from sources.selectors import catalog_version
 from sources.services.catalog import vendor_to_data
-
-MAX_PARAMETER_LENGTH = 255
 
 
 class UnknownVendor(LookupError):
@@ -74,24 +71,35 @@ class CheckInputError(ValueError):
 class CheckInput:
     """A check that is ready to run: every field valid."""
 
-    domain: str  # normalised A-label form
+    domain: str  # normalised A-label form ("" for a bulk check's shared input)
     domain_input: str  # as typed
-    vendor: Mapping[str, Any] | None  # catalog-shaped
-    method: MethodSpec | None
-    params: Mapping[str, str]
+    setup: CheckSetup  # the vendor as data, its method (picked once), cleaned parameters
     only: frozenset[str] | None = None
 
     @property
+    def vendor(self) -> Mapping[str, Any] | None:
+        """The vendor in catalog-file form (with its database `id`), or None."""
+        return self.setup.vendor
+
+    @property
+    def method(self) -> MethodSpec | None:
+        return self.setup.method
+
+    @property
+    def params(self) -> Mapping[str, str]:
+        return self.setup.params
+
+    @property
     def vendor_slug(self) -> str:
-        return str(self.vendor["slug"]) if self.vendor else ""
+        return self.setup.vendor_slug
 
     @property
     def vendor_name(self) -> str:
-        return str(self.vendor.get("name") or self.vendor["slug"]) if self.vendor else ""
+        return self.setup.vendor_name
 
     @property
     def method_kind(self) -> str:
-        return self.method.kind if self.method else ""
+        return self.setup.method_kind
 
 
 # -- the catalog, as plain data ------------------------------------------------
@@ -206,7 +214,7 @@ def parse_only(text: str | Iterable[str] | None) -> frozenset[str] | None:
 def check_input_clean(
     *,
     domain: str | None,
-    vendor: str | None = None,
+    vendor: str | Mapping[str, Any] | None = None,
     method: str | None = None,
     params: Mapping[str, str] | None = None,
     only: str | Iterable[str] | None = None,
@@ -214,7 +222,9 @@ def check_input_clean(
 ) -> CheckInput:
     """Validate a check request; raises CheckInputError with every field's problem at once.
 
-    `domain` None skips the domain (a bulk check validates its rows separately).
+    `vendor` is a slug or name to look up with `vendor_loader`, or the vendor
+    already looked up (catalog-shaped data). `domain` None skips the domain
+    (a bulk check validates its rows separately).
     """
     errors: dict[str, Any] = {}
     domain_text = str(domain or "")
@@ -224,29 +234,22 @@ def check_input_clean(
             name = normalise_domain(domain_text)
         except InvalidDomain as exc:
             errors["domain"] = exc.reason
-    vendor_data = None
-    if vendor and str(vendor).strip():
+    vendor_data: Mapping[str, Any] | None = None
+    if isinstance(vendor, Mapping):
+        vendor_data = vendor
+    elif vendor and str(vendor).strip():
         try:
             vendor_data = vendor_loader(str(vendor))
         except UnknownVendor as exc:
             errors["vendor"] = str(exc)
-    method_spec = None
-    if vendor_data is not None:
+    setup = CheckSetup()
+    if "vendor" not in errors:
         try:
-            method_spec = pick_method(vendor_data, method or None)
-        except UnknownMethod:
-            kinds = [str(m.get("kind")) for m in vendor_data.get("methods") or []]
-            errors["method"] = (
-                f"{vendor_data.get('name')} has no '{method}' setup method; choose one of: "
-                f"{', '.join(kinds) or 'none'}"
-            )
-    elif method and not vendor and "vendor" not in errors:
-        errors["method"] = "choose a vendor to check one of its setup methods"
-    cleaned: dict[str, str] = {}
-    if method_spec is not None:
-        param_errors = _clean_params(method_spec, params or {}, cleaned)
-        if param_errors:
-            errors["parameters"] = param_errors
+            setup = check_setup(vendor_data, method or None, params or {})
+        except UnknownMethod as exc:
+            errors["method"] = str(exc)
+        except InvalidParameter as exc:
+            errors["parameters"] = exc.errors
     try:
         sections = parse_only(only)
     except ValueError as exc:
@@ -254,45 +257,7 @@ def check_input_clean(
         sections = None
     if errors:
         raise CheckInputError(errors)
-    return CheckInput(
-        domain=name,
-        domain_input=domain_text.strip(),
-        vendor=vendor_data,
-        method=method_spec,
-        params=cleaned,
-        only=sections,
-    )
-
-
-def _clean_params(method: MethodSpec, given: Mapping[str, str], cleaned: dict) -> dict[str, str]:
-    errors: dict[str, str] = {}
-    known = {p.name for p in method.parameters}
-    for name in given:
-        if name not in known:
-            listed = ", ".join(sorted(known)) or "none"
-            errors[name] = f"not a parameter of this setup method (it takes: {listed})"
-    for parameter in method.parameters:
-        value = str(given.get(parameter.name) or "").strip()
-        label = parameter.label or parameter.name
-        if not value:
-            if parameter.required:
-                errors[parameter.name] = f"{label} is required for this setup method"
-            continue
-        if len(value) > MAX_PARAMETER_LENGTH:
-            errors[parameter.name] = f"at most {MAX_PARAMETER_LENGTH} characters"
-            continue
-        if parameter.pattern and not _fullmatch(parameter.pattern, value):
-            errors[parameter.name] = f"'{value}' is not a valid {label}"
-            continue
-        cleaned[parameter.name] = value
-    return errors
-
-
-def _fullmatch(pattern: str, value: str) -> bool:
-    try:
-        return re.fullmatch(pattern, value) is not None
-    except re.error:
-        return True  # the checker does the same: a broken pattern must not block a check
+    return CheckInput(domain=name, domain_input=domain_text.strip(), setup=setup, only=sections)
 
 
 # -- running -------------------------------------------------------------------
@@ -312,86 +277,25 @@ def validate_nameserver(text: str) -> str:
     return text.strip()
 
 
-async def check_report(
-    check: CheckInput, *, resolver: Resolver, catalog: CatalogKnowledge | None = None
-) -> dict[str, Any]:
-    """Run one check and return its JSON (the checker's report plus headline and change plan)."""
-    started = time.perf_counter()
-    sections = check.only if check.only is not None else SECTIONS
-    selectors = catalog.selectors if catalog and check.vendor is None and "dkim" in sections else ()
-    report, known_keys = await asyncio.gather(
-        check_domain(
-            check.domain,
-            vendor=check.vendor,
-            method_kind=check.method_kind or None,
-            params=check.params,
-            resolver=resolver,
-            only=set(check.only) if check.only is not None else None,
-        ),
-        asyncio.gather(*(lookup_dkim(resolver, sel, check.domain) for sel in selectors)),
-    )
-    for result in known_keys:
-        if result.status != "missing":
-            report.dkim.setdefault(result.selector, result)
-    data = report.to_dict()
-    costs = await spf_costs(resolver, data["requirements"])
-    if selectors:
-        data["dkim_selectors_checked"] = len(selectors)
-    if catalog is not None and check.vendor is None:
-        data["catalog_vendors"] = catalog.authorised_by(data)
-    report_enrich(data, check=check, costs=costs)
-    data["stats"]["queries"] = resolver.stats.queries
-    data["stats"]["cache_hits"] = resolver.stats.cache_hits
-    data["stats"]["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    return data
-
-
-def report_enrich(data: dict[str, Any], *, check: CheckInput, costs: SPFCosts | None) -> None:
-    """Add what people need beside the checker's report: the input, headline and change plan."""
-    if check.domain_input and check.domain_input != data["domain"]:
-        data["domain_input"] = check.domain_input
-    data["parameters"] = dict(check.params)
-    data["only"] = sorted(check.only) if check.only is not None else None
-    data["headline"] = headline(data)
-    data["change_plan"] = change_plan(data, costs)
-
-
-async def spf_costs(resolver: Resolver, requirements: list[dict[str, Any]]) -> SPFCosts:
-    """Lookup counts of SPF hosts that need an include, and of the includes themselves."""
-    hosts: set[str] = set()
-    targets: set[str] = set()
-    for item in requirements:
-        if item["check"] != "spf-include" or item["status"] != "fail" or not item["fix"]:
-            continue
-        match = re.search(r"include:(\S+)", item["expected"] or "")
-        if item["host"] and match:
-            hosts.add(item["host"])
-            targets.add(match.group(1).rstrip(".").lower())
-    if not hosts:
-        return SPFCosts()
-    names = sorted(hosts | targets)
-    trees = await asyncio.gather(*(shared_tree(resolver, name) for name in names))
-    lookups = {
-        name: tree.lookups
-        for name, tree in zip(names, trees, strict=True)
-        if tree.result in ("ok", "none")
-    }
-    return SPFCosts(
-        hosts={h: lookups[h] for h in hosts if h in lookups},
-        targets={t: lookups[t] for t in targets if t in lookups},
-    )
-
-
 def check_run(
     check: CheckInput,
     *,
     resolver: Resolver | None = None,
     catalog: CatalogKnowledge | None = None,
 ) -> dict[str, Any]:
-    """Run one check synchronously (from a view, a command or a task)."""
+    """Run one check synchronously (from a view, a command or a task); its report's JSON."""
     if catalog is None and check.vendor is None:
         catalog = catalog_knowledge()
-    return asyncio.run(check_report(check, resolver=resolver or check_resolver(), catalog=catalog))
+    report = asyncio.run(
+        check_domain(
+            check.domain_input or check.domain,
+            resolver=resolver or check_resolver(),
+            setup=check.setup,
+            only=check.only,
+            catalog=catalog,
+        )
+    )
+    return report.to_dict()
 
 
 def check_create(

@@ -7,6 +7,7 @@ from django import template
 
 from sources.capability import CAPABILITY_LABELS, derive_capability
 from sources.catalogfile import METHOD_KINDS
+from sources.checker import best_first
 from sources.models import Category, Vendor
 from sources.services.catalog import vendor_to_data
 
@@ -54,16 +55,10 @@ def entry_from_data(data: dict, *, maintained: bool = False) -> dict:
 
 
 def _entry(data: dict, categories: list[dict], capability: dict, *, maintained: bool) -> dict:
-    methods = []
-    for position, m in enumerate(data.get("methods", [])):
-        methods.append(
-            {
-                **m,
-                "kind_label": METHOD_KINDS.get(m["kind"], m["kind"]),
-                "sort_key": (not m.get("recommended"), m.get("order", 0), position),
-            }
-        )
-    methods.sort(key=lambda m: m["sort_key"])
+    methods = [
+        {**m, "kind_label": METHOD_KINDS.get(m["kind"], m["kind"])}
+        for m in best_first(data.get("methods", []))
+    ]
     return {
         **data,
         "categories": categories,

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from sources.checkreport import explain_policy
+from sources.checker import explain_policy
 from sources.forms.checks import PARAM_PREFIX, BulkCheckForm, CheckForm
 from sources.models import BulkCheck, CheckResult, Vendor
 from sources.ratelimit import client_key

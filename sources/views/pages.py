@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 
 from sources.capability import CAPABILITY_LABELS
 from sources.catalogfile import METHOD_KINDS
+from sources.checker import method_rank
 from sources.guides import all_guides, get_guide, search_guides
 from sources.markup import render_document
 from sources.models import Category, Vendor
@@ -68,7 +69,10 @@ def category(request, slug):
 
 def vendor_detail(request, slug):
     vendor = get_object_or_404(Vendor.objects.published().with_details(), slug=slug)
-    methods = sorted(vendor.methods.all(), key=lambda m: (not m.recommended, m.order, m.id))
+    methods = sorted(
+        vendor.methods.all(),
+        key=lambda m: method_rank(recommended=m.recommended, order=m.order, position=m.id),
+    )
     return render(request, "sources/vendor.html", {"vendor": vendor, "methods": methods})
 
 

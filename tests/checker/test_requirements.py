@@ -81,14 +81,31 @@ def test_a_selector_template_is_expanded_too():
 
 
 def test_parameters_are_checked_against_their_patterns():
-    assert validate_parameters(postlark(), {"account_id": " 42 ", "other": "x"}) == {
-        "account_id": "42"
-    }
-    assert validate_parameters(postlark(), {"account_id": ""}) == {}
+    assert validate_parameters(postlark(), {"account_id": " 42 "}) == {"account_id": "42"}
     with pytest.raises(InvalidParameter) as caught:
         validate_parameters(postlark(), {"account_id": "42; drop"})
     assert caught.value.name == "account_id"
-    assert "Account number" in caught.value.reason
+    assert caught.value.reason == "'42; drop' is not a valid Account number"
+
+
+def test_every_parameter_problem_is_reported_at_once_one_message_per_rule():
+    with pytest.raises(InvalidParameter) as caught:
+        validate_parameters(postlark(), {"account_id": "", "other": "x"})
+    assert caught.value.errors == {
+        "other": "not a parameter of this setup method (it takes: account_id)",
+        "account_id": "Account number is required for this setup method",
+    }
+    with pytest.raises(InvalidParameter) as caught:
+        validate_parameters(postlark(), {"account_id": "4" * 256})
+    assert caught.value.errors == {"account_id": "at most 255 characters"}
+
+
+def test_an_optional_parameter_may_be_left_out():
+    method = MethodSpec.from_dict(
+        {"kind": "x", "parameters": [{"name": "region", "required": False, "pattern": "^eu$"}]}
+    )
+    assert validate_parameters(method, {"region": " "}) == {}
+    assert validate_parameters(method, {"region": "eu"}) == {"region": "eu"}
 
 
 @pytest.mark.parametrize(

@@ -77,3 +77,11 @@ def test_the_db_worker_runs_a_small_bulk_to_the_end(dns_server, settings, tmp_pa
     assert status["status"] == BulkCheck.Status.DONE
     assert status["done"] == 3
     assert sum(status["counts"].values()) == 3
+
+
+def test_rows_queued_under_the_old_task_path_still_find_the_bulk_task():
+    from django.utils.module_loading import import_string
+
+    from sources.services.bulkchecks import bulk_check_run
+
+    assert import_string("sources.tasks.bulk_check_run") is bulk_check_run

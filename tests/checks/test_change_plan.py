@@ -2,7 +2,7 @@
 
 import pytest
 
-from sources.checkreport import SPFCosts, change_plan
+from sources.checker import SPFCosts, change_plan
 from sources.models import CheckResult
 from tests.checks.conftest import ACCOUNT
 

@@ -13,6 +13,7 @@ from sources.management.checkcli import (
     BadInput,
     add_resolver_arguments,
     add_vendor_arguments,
+    catalog,
     parse_params,
     resolver_factory,
     vendor_loader,
@@ -146,6 +147,7 @@ class Command(BaseCommand):
             [domain for _, domain in domains],
             resolver_factory=make_resolver,
             concurrency=options["concurrency"],
+            catalog=catalog() if check.vendor is None else None,
         ):
             progress.step()
             all_pass = all_pass and data["verdict"] == "pass"

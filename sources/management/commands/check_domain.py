@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from sources.checktext import render_text
+from sources.checker import render_text
 from sources.management.checkcli import (
     EXIT_NOT_PASS,
     BadInput,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sources.checkreport import explain_policy
+from .explain import explain_policy
 
 
 def render_text(report: Mapping[str, Any]) -> str:
