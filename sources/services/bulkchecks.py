@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F
+from django.tasks import task
 from django.utils import timezone
 
 from sources.checker import InvalidDomain, Resolver, check_many, normalise_domain
@@ -128,8 +129,6 @@ def bulk_create(
     *, check: CheckInput, rows: ParsedRows, filename: str = "", source: str = "web"
 ) -> BulkCheck:
     """Store a bulk check and queue its task (once the transaction commits)."""
-    from sources.tasks import bulk_check_run
-
     bulk = BulkCheck.objects.create(
         vendor_id=check.vendor.get("id") if check.vendor else None,
         vendor_slug=check.vendor_slug,
@@ -234,6 +233,12 @@ def bulk_run(*, bulk_id: str) -> dict[str, Any]:
         status=BulkCheck.Status.DONE, finished_at=timezone.now()
     )
     return {"status": "done", "done": bulk.total, "counts": dict(counts)}
+
+
+@task
+def bulk_check_run(bulk_id: str) -> dict:
+    """Check every domain of a bulk check, saving results and progress as it goes."""
+    return bulk_run(bulk_id=bulk_id)
 
 
 async def bulk_reports(

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.tasks import task
 from django.utils import timezone
 
 from sources.checker.dns import Answer, Resolver
@@ -145,6 +146,12 @@ def verifications_recheck_all(*, statuses=(Status.VERIFIED,)) -> dict:
                 counts["expired"] += 1
                 logger.info("verification of %s expired", verification.domain)
     return counts
+
+
+@task
+def verifications_recheck() -> dict:
+    """Re-check every verified domain; verifications whose token is gone expire."""
+    return verifications_recheck_all()
 
 
 def vendor_maintained_by_vendor(vendor: Vendor) -> bool:

@@ -10,6 +10,7 @@ from sources.services.verification import (
     record_value,
     verification_check,
     verification_start,
+    verifications_recheck,
     verifications_recheck_all,
 )
 from tests.submissions.helpers import SOURCES
@@ -132,8 +133,6 @@ def test_the_management_command_rechecks(submitter, checker_dns, capsys):
 
 
 def test_the_recheck_task_runs_through_the_task_framework(submitter, checker_dns):
-    from sources.tasks import verifications_recheck
-
     verification = verification_start(user=submitter, domain="postlark.example")
     publish(checker_dns, verification)
     verification_check(verification=verification)
