@@ -17,6 +17,12 @@ from sources.catalogfile import CatalogError
 from sources.forms.reports import ReportForm
 from sources.forms.submissions import EntryForm, initial_from_data
 from sources.models import Category, Revision, Submission, Vendor
+from sources.permissions import (
+    can_moderate,
+    can_restore_revision,
+    can_revise_submission,
+    can_view_submission,
+)
 from sources.services.catalog import vendor_to_data
 from sources.services.submissions import (
     DuplicateSubmission,
@@ -43,10 +49,6 @@ def _page_number(request) -> int:
         return max(1, int(request.GET.get("page", "1")))
     except ValueError:
         return 1
-
-
-def can_moderate(user) -> bool:
-    return user.is_authenticated and user.has_perm("sources.change_submission")
 
 
 def _category_choices() -> list[tuple[str, str]]:
@@ -181,7 +183,7 @@ def _visible_submission(request, pk: int) -> Submission:
     submission = get_object_or_404(
         Submission.objects.select_related("vendor", "submitter", "reviewed_by"), pk=pk
     )
-    if submission.submitter_id != request.user.pk and not can_moderate(request.user):
+    if not can_view_submission(request.user, submission):
         raise Http404("No such submission")
     return submission
 
@@ -190,7 +192,7 @@ def _visible_submission(request, pk: int) -> Submission:
 @require_http_methods(["GET", "POST"])
 def submission_edit(request, pk: int):
     submission = _visible_submission(request, pk)
-    if submission.submitter_id != request.user.pk:
+    if not can_revise_submission(request.user, submission):
         raise PermissionDenied("Only the submitter can revise a submission.")
     if not submission.is_open:
         messages.error(
@@ -260,7 +262,7 @@ def vendor_history(request, slug: str):
         {
             "vendor": vendor,
             "page": page,
-            "can_restore": request.user.has_perm("sources.restore_revision"),
+            "can_restore": can_restore_revision(request.user),
         },
     )
 
@@ -282,7 +284,7 @@ def vendor_revision(request, slug: str, number: int):
             "changes": [FieldChange(**c) for c in revision.changes],
             "entry": entry_from_data(data_from_json(revision.data)),
             "is_latest": revision.number == latest,
-            "can_restore": request.user.has_perm("sources.restore_revision"),
+            "can_restore": can_restore_revision(request.user),
         },
     )
 
@@ -290,7 +292,7 @@ def vendor_revision(request, slug: str, number: int):
 @login_required
 @require_POST
 def vendor_revision_restore(request, slug: str, number: int):
-    if not request.user.has_perm("sources.restore_revision"):
+    if not can_restore_revision(request.user):
         raise PermissionDenied("Only moderators can restore revisions.")
     vendor = get_object_or_404(Vendor, slug=slug)
     revision = get_object_or_404(Revision, vendor=vendor, number=number)
