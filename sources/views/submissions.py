@@ -23,6 +23,7 @@ from sources.permissions import (
     can_revise_submission,
     can_view_submission,
 )
+from sources.ratelimit import rate_limited, too_many_requests, wait_message
 from sources.services.catalog import vendor_to_data
 from sources.services.submissions import (
     DuplicateSubmission,
@@ -37,7 +38,6 @@ from sources.services.submissions import (
     submission_validate,
 )
 from sources.templatetags.entries import entry_from_data
-from sources.views.accounts import rate_limited, too_many, wait_message
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def _entry_page(request, *, vendor: Vendor | None, submission: Submission | None
                     response = render(
                         request, "submissions/entry_form.html", {**context, "form": form}
                     )
-                    return too_many(response, limited)
+                    return too_many_requests(request, limited, response)
                 try:
                     if submission is None:
                         saved = submission_create(
@@ -150,7 +150,7 @@ def _entry_page(request, *, vendor: Vendor | None, submission: Submission | None
                         context["changes"] = diff_entries(current_data(vendor), validated)
     context["errors"] = form.error_summary()
     response = render(request, "submissions/entry_form.html", {**context, "form": form})
-    return too_many(response, limited) if limited else response
+    return too_many_requests(request, limited, response) if limited else response
 
 
 @login_required
@@ -319,7 +319,9 @@ def vendor_report(request, slug: str):
         if limited:
             form.is_valid()
             form.add_error(None, wait_message(limited))
-            return too_many(render(request, "submissions/report.html", context), limited)
+            return too_many_requests(
+                request, limited, render(request, "submissions/report.html", context)
+            )
         if form.is_valid():
             if form.cleaned_data["homepage"]:
                 logger.info("report honeypot filled; ignored")
