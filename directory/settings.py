@@ -7,6 +7,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from sources.ratelimit import LIMITS, parse_rate, variable_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEV_SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"  # noqa: S105 - refused below
@@ -189,7 +191,37 @@ DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "directory@localhost")
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
-# Submissions and moderation (sources/services/submissions.py, sources/ratelimit.py).
+
+def envrate(name: str, default: str) -> str:
+    """A rate limit written requests/period (30/min, 10/hour, 20/10min)."""
+    value = os.getenv(name, default)
+    try:
+        parse_rate(value)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from None
+    return value
+
+
+# Caches: Redis when REDIS_URL is set, so that rate limits and caches hold across every
+# server process and machine; otherwise each process keeps its own in memory.
+REDIS_URL = os.getenv("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.getenv("CACHE_KEY_PREFIX", "directory"),
+        }
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Rate limits per client, by name (sources/ratelimit.py lists them): each from its
+# <NAME>_RATE variable, e.g. CHECK_RATE=30/min, LOGIN_RATE=20/10min.
+RATE_LIMITS = {name: envrate(variable_for(name), default) for name, (default, _) in LIMITS.items()}
+
+# Submissions and moderation (sources/services/submissions.py).
 # A vendor entry form with every row filled holds a few thousand fields.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # Proxies in front of the site whose X-Forwarded-For is trusted (client addresses for
@@ -209,18 +241,12 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "sources.api.negotiation.FormatNegotiation",
     "EXCEPTION_HANDLER": "sources.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["sources.api.throttling.ClientRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["sources.api.throttling.RateLimitThrottle"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
-    "DEFAULT_THROTTLE_RATES": {
-        "anon": os.getenv("API_ANON_RATE", "120/min"),
-        "user": os.getenv("API_USER_RATE", "1200/min"),
-        "checks": os.getenv("CHECK_RATE", "30/min"),
-        "bulk-checks": os.getenv("BULK_CHECK_RATE", "10/hour"),
-    },
 }
 
 SPECTACULAR_SETTINGS = {

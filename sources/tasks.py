@@ -1,26 +1,17 @@
-"""Background tasks (Django's Tasks framework; the database backend by default)."""
+"""The old import paths of the background tasks.
 
-from django.tasks import task
+Each task now lives beside its service. Rows already queued by the database
+backend (django-tasks-db) store the path the task had when it was queued, so
+these names stay importable until no such row can remain.
+"""
 
-from sources.services import notifications
-from sources.services.bulkchecks import bulk_check_run  # noqa: F401 - the path of queued rows
+from sources.services.bulkchecks import bulk_check_run
+from sources.services.notifications import moderators_digest, submission_event_email
+from sources.services.verification import verifications_recheck
 
-
-@task
-def moderators_digest() -> int:
-    """E-mail the moderators one digest of what arrived since the last one."""
-    return notifications.moderators_digest_send()
-
-
-@task
-def submission_event_email(event_id: int) -> bool:
-    """Tell a submitter that their submission was approved, rejected or sent back."""
-    return notifications.submission_event_email_send(event_id=event_id)
-
-
-@task
-def verifications_recheck() -> dict:
-    """Re-check every verified domain; verifications whose token is gone expire."""
-    from sources.services.verification import verifications_recheck_all
-
-    return verifications_recheck_all()
+__all__ = [
+    "bulk_check_run",
+    "moderators_digest",
+    "submission_event_email",
+    "verifications_recheck",
+]

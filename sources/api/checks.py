@@ -28,7 +28,6 @@ from rest_framework import exceptions, status
 from rest_framework.decorators import api_view, renderer_classes, throttle_classes
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle
 
 from sources.api.checkserializers import (
     CHECK_EXAMPLE,
@@ -40,44 +39,23 @@ from sources.api.checkserializers import (
 from sources.api.renderers import CSVRenderer
 from sources.api.schema import error_responses
 from sources.api.serializers import ErrorSerializer, absolute
-from sources.api.throttling import ClientRateThrottle
+from sources.api.throttling import RateLimitThrottle
 from sources.models import BulkCheck, CheckResult
-from sources.ratelimit import client_key
 from sources.services.bulkchecks import (
     bulk_create,
     bulk_csv_lines,
     bulk_json_chunks,
     bulk_status,
 )
-from sources.services.checks import check_create, check_rate_hit
+from sources.services.checks import check_create
 
 TAG = "checks"
 
 
-# -- rate limits -----------------------------------------------------------------
+# -- rate limits: the API's own limit, and the checks' limit shared with the web form --
 
-
-class CheckRateThrottle(BaseThrottle):
-    """CHECK_RATE per client, shared with the web form."""
-
-    bulk = False
-    retry_after = 0
-
-    def allow_request(self, request, view) -> bool:
-        if request.method != "POST":
-            return True
-        result = check_rate_hit(client=client_key(request), bulk=self.bulk)
-        self.retry_after = result.retry_after
-        return result.allowed
-
-    def wait(self) -> float:
-        return self.retry_after
-
-
-class BulkCheckRateThrottle(CheckRateThrottle):
-    """BULK_CHECK_RATE per client, shared with the web form."""
-
-    bulk = True
+CHECK_THROTTLES = [RateLimitThrottle, RateLimitThrottle.of("check", methods=["POST"])]
+BULK_THROTTLES = [RateLimitThrottle, RateLimitThrottle.of("bulk-check", methods=["POST"])]
 
 
 class NotFinished(exceptions.APIException):
@@ -142,7 +120,7 @@ ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
     tags=[TAG],
 )
 @api_view(["POST"])
-@throttle_classes([ClientRateThrottle, CheckRateThrottle])
+@throttle_classes(CHECK_THROTTLES)
 def check_create_view(request):
     serializer = CheckInputSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
@@ -219,7 +197,7 @@ def check_detail_view(request, pk):
     tags=[TAG],
 )
 @api_view(["POST"])
-@throttle_classes([ClientRateThrottle, BulkCheckRateThrottle])
+@throttle_classes(BULK_THROTTLES)
 def bulk_check_create_view(request):
     serializer = BulkCheckInputSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)

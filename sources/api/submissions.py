@@ -26,6 +26,7 @@ from sources.api.schema import error_responses
 from sources.api.serializers import CatalogVendorSerializer, ErrorSerializer, absolute
 from sources.catalogfile import CatalogError
 from sources.models import Submission, SubmissionEvent, Vendor
+from sources.permissions import can_view_submission
 from sources.ratelimit import ratelimit_named
 from sources.services.submissions import (
     MAX_NOTE,
@@ -283,7 +284,6 @@ def submission_create_view(request):
 @permission_classes([IsAuthenticated])
 def submission_detail_view(request, pk: int):
     submission = _with_details(Submission.objects).filter(pk=pk).first()
-    owner = submission is not None and submission.submitter_id == request.user.pk
-    if submission is None or not (owner or request.user.has_perm("sources.view_submission")):
+    if submission is None or not can_view_submission(request.user, submission):
         raise exceptions.NotFound(f"You have no submission #{pk}.")
     return Response(SubmissionSerializer(submission, context={"request": request}).data)

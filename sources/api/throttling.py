@@ -1,39 +1,41 @@
-"""API rate limits: per client address when anonymous, per account with a token or session.
+"""The API's throttle: sources.ratelimit's registry and counters, for DRF views.
 
-The rates are REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"] and ["user"]
-(API_ANON_RATE, API_USER_RATE), read on every request so that tests and
-settings changes take effect at once. Counting is sources.ratelimit's fixed
-window, shared with the rest of the site (see its note on several processes).
+Every API view is held to `api-anon` (per address, no token) or `api-user`
+(per account). Views that start work add the limit of that work, counted only
+for the methods that start it and shared with the web pages:
+
+    @throttle_classes([RateLimitThrottle, RateLimitThrottle.of("check", methods=["POST"])])
 """
 
 from __future__ import annotations
 
-from rest_framework.settings import api_settings
+from collections.abc import Iterable
+
 from rest_framework.throttling import BaseThrottle
 
-from sources.ratelimit import client_key, ratelimit_hit
-
-PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+from sources.ratelimit import client_key, ratelimit_named
 
 
-def parse_rate(rate: str) -> tuple[int, int]:
-    """'120/min' -> (120, 60)."""
-    number, period = rate.split("/")
-    return int(number), PERIODS[period.strip()[0]]
+class RateLimitThrottle(BaseThrottle):
+    """A named limit of the registry per client (by default api-anon or api-user)."""
 
-
-class ClientRateThrottle(BaseThrottle):
-    """Anonymous clients get the 'anon' rate each; signed-in users and tokens the 'user' rate."""
+    limit: str = ""  # empty: api-user for a signed-in user or token, api-anon otherwise
+    methods: frozenset[str] = frozenset()  # empty: every method counts
 
     retry_after = 0
 
+    @classmethod
+    def of(cls, limit: str, *, methods: Iterable[str] = ()) -> type[RateLimitThrottle]:
+        """This throttle for limit `limit`, counting only `methods` when given."""
+        attrs = {"limit": limit, "methods": frozenset(m.upper() for m in methods)}
+        return type(f"RateLimitThrottle_{limit.replace('-', '_')}", (cls,), attrs)
+
     def allow_request(self, request, view) -> bool:
-        scope = "user" if request.user and request.user.is_authenticated else "anon"
-        rate = api_settings.DEFAULT_THROTTLE_RATES.get(scope)
-        if not rate:
+        if self.methods and request.method not in self.methods:
             return True
-        limit, window = parse_rate(rate)
-        result = ratelimit_hit(key=f"api-{scope}:{client_key(request)}", limit=limit, window=window)
+        signed_in = bool(request.user and request.user.is_authenticated)
+        name = self.limit or ("api-user" if signed_in else "api-anon")
+        result = ratelimit_named(name, key=client_key(request))
         self.retry_after = result.retry_after
         return result.allowed
 

@@ -38,7 +38,6 @@ from sources.checker import (
 from sources.checker.check import SECTIONS
 from sources.checker.dns import parse_nameserver
 from sources.models import BulkCheck, CheckResult, Vendor
-from sources.ratelimit import RateResult, ratelimit_hit
 from sources.selectors import catalog_version
 from sources.services.catalog import vendor_to_data
 
@@ -363,21 +362,3 @@ def database_available() -> bool:
     except DatabaseError:
         return False
     return True
-
-
-# -- rate limits -----------------------------------------------------------------
-
-_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_rate(rate: str) -> tuple[int, int]:
-    """'30/min' → (30, 60), the format of REST_FRAMEWORK's throttle rates."""
-    count, _, period = rate.partition("/")
-    return int(count), _PERIODS[period.strip().lower()[:1]]
-
-
-def check_rate_hit(*, client: str, bulk: bool = False) -> RateResult:
-    """Count one check (or one bulk check) for a client: web and API share the counters."""
-    name = "bulk-checks" if bulk else "checks"
-    limit, window = parse_rate(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"][name])
-    return ratelimit_hit(key=f"{name}:{client}", limit=limit, window=window)

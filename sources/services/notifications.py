@@ -15,10 +15,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db.models import Q
+from django.tasks import Task, task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from sources.models import Report, Submission, SubmissionEvent
 from sources.permissions import MODERATORS
 
 logger = logging.getLogger(__name__)
@@ -48,26 +50,22 @@ def send_safely(*, subject: str, template: str, context: dict, to: list[str]) ->
 # -- queueing -----------------------------------------------------------------------
 
 
-def _enqueue(task, *args, delay: int = 0) -> None:
+def _enqueue(job: Task, *args, delay: int = 0) -> None:
     try:
-        if delay > 0 and task.get_backend().supports_defer:
-            task = task.using(run_after=timezone.now() + dt.timedelta(seconds=delay))
-        task.enqueue(*args)
+        if delay > 0 and job.get_backend().supports_defer:
+            job = job.using(run_after=timezone.now() + dt.timedelta(seconds=delay))
+        job.enqueue(*args)
     except Exception:
-        logger.exception("could not queue %s", getattr(task, "name", task))
+        logger.exception("could not queue %s", getattr(job, "name", job))
 
 
 def moderators_digest_schedule() -> None:
     """Queue a digest for the moderators; items arriving meanwhile share it."""
-    from sources.tasks import moderators_digest
-
     _enqueue(moderators_digest, delay=getattr(settings, "MODERATOR_DIGEST_DELAY", 0))
 
 
 def submission_state_changed(*, event_id: int) -> None:
     """Queue the e-mail telling a submitter what happened to their submission."""
-    from sources.tasks import submission_event_email
-
     _enqueue(submission_event_email, event_id)
 
 
@@ -76,8 +74,6 @@ def submission_state_changed(*, event_id: int) -> None:
 
 def submission_event_email_send(*, event_id: int) -> bool:
     """E-mail the submitter about one approval, rejection or request for changes."""
-    from sources.models import SubmissionEvent
-
     event = (
         SubmissionEvent.objects.select_related("submission__submitter", "submission__vendor")
         .filter(pk=event_id)
@@ -128,8 +124,6 @@ def moderators_digest_send() -> int:
     Items are claimed before sending and released again if sending fails, so
     two workers never announce the same item and a failure loses nothing.
     """
-    from sources.models import Report, Submission
-
     recipients = moderator_emails()
     if not recipients:
         logger.warning("no moderator has an e-mail address: digest not sent")
@@ -184,3 +178,18 @@ def moderators_digest_send() -> int:
         Report.objects.filter(moderators_notified_at=stamp).update(moderators_notified_at=None)
         return 0
     return len(submissions) + len(reports)
+
+
+# -- the background tasks (Django's Tasks framework) -------------------------------------
+
+
+@task
+def moderators_digest() -> int:
+    """E-mail the moderators one digest of what arrived since the last one."""
+    return moderators_digest_send()
+
+
+@task
+def submission_event_email(event_id: int) -> bool:
+    """Tell a submitter that their submission was approved, rejected or sent back."""
+    return submission_event_email_send(event_id=event_id)

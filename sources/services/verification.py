@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.tasks import task
 from django.utils import timezone
 
 from sources.checker.dns import Answer, Resolver
@@ -147,6 +149,12 @@ def verifications_recheck_all(*, statuses=(Status.VERIFIED,)) -> dict:
     return counts
 
 
+@task
+def verifications_recheck() -> dict:
+    """Re-check every verified domain; verifications whose token is gone expire."""
+    return verifications_recheck_all()
+
+
 def vendor_maintained_by_vendor(vendor: Vendor) -> bool:
     """True when someone who verified the vendor's domain had a submission for it approved."""
     domain = vendor_domain(vendor.website)
@@ -158,6 +166,28 @@ def vendor_maintained_by_vendor(vendor: Vendor) -> bool:
         user__submissions__vendor=vendor,
         user__submissions__state=Submission.State.APPROVED,
     ).exists()
+
+
+def submissions_with_verified_submitter(submissions: Iterable[Submission]) -> set[int]:
+    """Pks of the submissions whose submitter verified the submitted website's domain.
+
+    One query for any number of submissions (the admin's queue shows a page of them).
+    """
+    wanted: dict[int, tuple[int, str]] = {}
+    for submission in submissions:
+        domain = vendor_domain((submission.data or {}).get("website", ""))
+        if submission.submitter_id is not None and domain:
+            wanted[submission.pk] = (submission.submitter_id, domain)
+    if not wanted:
+        return set()
+    verified = set(
+        DomainVerification.objects.filter(
+            status=Status.VERIFIED,
+            user_id__in={user for user, _ in wanted.values()},
+            domain__in={domain for _, domain in wanted.values()},
+        ).values_list("user_id", "domain")
+    )
+    return {pk for pk, pair in wanted.items() if pair in verified}
 
 
 def user_verified_domains(user) -> set[str]:

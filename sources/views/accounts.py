@@ -24,7 +24,7 @@ from sources.forms.accounts import (
 )
 from sources.forms.verification import VerificationForm
 from sources.models import DomainVerification
-from sources.ratelimit import client_key, ratelimit_named
+from sources.ratelimit import rate_limited, too_many_requests, wait_message
 from sources.services.accounts import (
     account_confirm,
     account_signup,
@@ -41,26 +41,6 @@ from sources.services.verification import (
 logger = logging.getLogger(__name__)
 
 
-def rate_limited(request, name: str, *, key: str | None = None):
-    """The RateResult for one more request, or None when the request may go ahead."""
-    result = ratelimit_named(name, key=key or client_key(request))
-    return None if result.allowed else result
-
-
-def too_many(response, result):
-    response.status_code = 429
-    response["Retry-After"] = str(result.retry_after)
-    return response
-
-
-def wait_message(result) -> str:
-    minutes = max(1, round(result.retry_after / 60))
-    return (
-        f"Too many attempts from your connection. Please try again in about "
-        f"{minutes} minute{'s' if minutes != 1 else ''}."
-    )
-
-
 # -- sign up ------------------------------------------------------------------------------
 
 
@@ -74,7 +54,9 @@ def signup(request):
         if limited:
             form.is_valid()
             form.add_error(None, wait_message(limited))
-            return too_many(render(request, "registration/signup.html", {"form": form}), limited)
+            return too_many_requests(
+                request, limited, render(request, "registration/signup.html", {"form": form})
+            )
         if form.is_valid():
             if form.cleaned_data["homepage"]:
                 logger.info("sign-up honeypot filled; ignored")
@@ -129,7 +111,9 @@ def signup_resend(request):
         if limited:
             form.is_valid()
             form.add_error(None, wait_message(limited))
-            return too_many(render(request, "registration/resend.html", {"form": form}), limited)
+            return too_many_requests(
+                request, limited, render(request, "registration/resend.html", {"form": form})
+            )
         if form.is_valid():
             User = get_user_model()
             user = User.objects.filter(
@@ -157,7 +141,9 @@ class LoginView(auth_views.LoginView):
             form.is_valid()
             form.errors.clear()
             form.add_error(None, wait_message(limited))
-            return too_many(self.render_to_response(self.get_context_data(form=form)), limited)
+            return too_many_requests(
+                request, limited, self.render_to_response(self.get_context_data(form=form))
+            )
         return super().post(request, *args, **kwargs)
 
 
@@ -174,7 +160,9 @@ class PasswordResetView(auth_views.PasswordResetView):
             form = self.get_form()
             form.is_valid()
             form.add_error(None, wait_message(limited))
-            return too_many(self.render_to_response(self.get_context_data(form=form)), limited)
+            return too_many_requests(
+                request, limited, self.render_to_response(self.get_context_data(form=form))
+            )
         return super().post(request, *args, **kwargs)
 
 
@@ -275,7 +263,7 @@ def verification_recheck(request, pk: int):
     limited = rate_limited(request, "verification")
     if limited:
         messages.error(request, wait_message(limited))
-        return too_many(_verification_page(request, v), limited)
+        return too_many_requests(request, limited, _verification_page(request, v))
     v = verification_check(verification=v)
     if v.status == DomainVerification.Status.VERIFIED:
         messages.success(request, f"{v.domain} is verified. {v.last_result}")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from sources.checker import explain_policy
 from sources.forms.checks import PARAM_PREFIX, BulkCheckForm, CheckForm
 from sources.models import BulkCheck, CheckResult, Vendor
-from sources.ratelimit import client_key
+from sources.ratelimit import rate_limited, too_many_requests
 from sources.services.bulkchecks import (
     bulk_create,
     bulk_csv_lines,
@@ -31,7 +31,6 @@ from sources.services.bulkchecks import (
 from sources.services.checks import (
     UnknownVendor,
     check_create,
-    check_rate_hit,
     vendor_lookup_data,
 )
 
@@ -51,12 +50,6 @@ def _vendor_from(data: Mapping[str, Any]) -> tuple[dict | None, str | None]:
         return vendor_lookup_data(text), None
     except UnknownVendor as exc:
         return None, str(exc)
-
-
-def _rate_limited(request: HttpRequest, retry_after: int) -> HttpResponse:
-    response = render(request, "checks/rate_limited.html", {"retry_after": retry_after}, status=429)
-    response["Retry-After"] = str(retry_after)
-    return response
 
 
 def _remember(request: HttpRequest, result: CheckResult) -> None:
@@ -92,9 +85,9 @@ def check(request: HttpRequest) -> HttpResponse:
         if request.GET.get("method") in kinds:
             form.fields["method"].initial = request.GET["method"]
     if submitted and form.is_valid():
-        hit = check_rate_hit(client=client_key(request))
-        if not hit.allowed:
-            return _rate_limited(request, hit.retry_after)
+        limited = rate_limited(request, "check")
+        if limited:
+            return too_many_requests(request, limited, what="checks")
         result = check_create(check=form.check, source="web")
         _remember(request, result)
         return redirect(result)
@@ -157,22 +150,22 @@ def bulk_check(request: HttpRequest) -> HttpResponse:
     """Upload a CSV of domains; the check runs in the background."""
     source = request.POST if request.method == "POST" else request.GET
     vendor_data, vendor_error = _vendor_from(source)
-    retry_after = 0
+    limited = None
     if request.method == "POST":
         form = BulkCheckForm(
             request.POST, request.FILES, vendor_data=vendor_data, vendor_error=vendor_error
         )
         if form.is_valid():
-            hit = check_rate_hit(client=client_key(request), bulk=True)
-            if hit.allowed:
+            limited = rate_limited(request, "bulk-check")
+            if not limited:
                 bulk = bulk_create(check=form.check, rows=form.rows, filename=form.filename)
                 return redirect(bulk)
             # The form comes back filled (a file must be chosen again: browsers insist).
             form.add_error(
                 None,
-                f"Too many bulk checks from you for now: try again in {hit.retry_after} seconds.",
+                f"Too many bulk checks from you for now: try again in {limited.retry_after} "
+                "seconds.",
             )
-            retry_after = hit.retry_after
     else:
         form = BulkCheckForm(
             initial={"vendor": request.GET.get("vendor", "")},
@@ -186,10 +179,8 @@ def bulk_check(request: HttpRequest) -> HttpResponse:
         "invalid_rows": form.rows.invalid if getattr(form, "rows", None) else [],
         "max_domains": settings.BULK_CHECK_MAX_DOMAINS,
     }
-    response = render(request, "checks/bulk_form.html", context, status=429 if retry_after else 200)
-    if retry_after:
-        response["Retry-After"] = str(retry_after)
-    return response
+    response = render(request, "checks/bulk_form.html", context)
+    return too_many_requests(request, limited, response) if limited else response
 
 
 @require_GET

@@ -17,6 +17,13 @@ from sources.catalogfile import CatalogError
 from sources.forms.reports import ReportForm
 from sources.forms.submissions import EntryForm, initial_from_data
 from sources.models import Category, Revision, Submission, Vendor
+from sources.permissions import (
+    can_moderate,
+    can_restore_revision,
+    can_revise_submission,
+    can_view_submission,
+)
+from sources.ratelimit import rate_limited, too_many_requests, wait_message
 from sources.services.catalog import vendor_to_data
 from sources.services.submissions import (
     DuplicateSubmission,
@@ -31,7 +38,6 @@ from sources.services.submissions import (
     submission_validate,
 )
 from sources.templatetags.entries import entry_from_data
-from sources.views.accounts import rate_limited, too_many, wait_message
 
 logger = logging.getLogger(__name__)
 
@@ -43,10 +49,6 @@ def _page_number(request) -> int:
         return max(1, int(request.GET.get("page", "1")))
     except ValueError:
         return 1
-
-
-def can_moderate(user) -> bool:
-    return user.is_authenticated and user.has_perm("sources.change_submission")
 
 
 def _category_choices() -> list[tuple[str, str]]:
@@ -104,7 +106,7 @@ def _entry_page(request, *, vendor: Vendor | None, submission: Submission | None
                     response = render(
                         request, "submissions/entry_form.html", {**context, "form": form}
                     )
-                    return too_many(response, limited)
+                    return too_many_requests(request, limited, response)
                 try:
                     if submission is None:
                         saved = submission_create(
@@ -148,7 +150,7 @@ def _entry_page(request, *, vendor: Vendor | None, submission: Submission | None
                         context["changes"] = diff_entries(current_data(vendor), validated)
     context["errors"] = form.error_summary()
     response = render(request, "submissions/entry_form.html", {**context, "form": form})
-    return too_many(response, limited) if limited else response
+    return too_many_requests(request, limited, response) if limited else response
 
 
 @login_required
@@ -181,7 +183,7 @@ def _visible_submission(request, pk: int) -> Submission:
     submission = get_object_or_404(
         Submission.objects.select_related("vendor", "submitter", "reviewed_by"), pk=pk
     )
-    if submission.submitter_id != request.user.pk and not can_moderate(request.user):
+    if not can_view_submission(request.user, submission):
         raise Http404("No such submission")
     return submission
 
@@ -190,7 +192,7 @@ def _visible_submission(request, pk: int) -> Submission:
 @require_http_methods(["GET", "POST"])
 def submission_edit(request, pk: int):
     submission = _visible_submission(request, pk)
-    if submission.submitter_id != request.user.pk:
+    if not can_revise_submission(request.user, submission):
         raise PermissionDenied("Only the submitter can revise a submission.")
     if not submission.is_open:
         messages.error(
@@ -260,7 +262,7 @@ def vendor_history(request, slug: str):
         {
             "vendor": vendor,
             "page": page,
-            "can_restore": request.user.has_perm("sources.restore_revision"),
+            "can_restore": can_restore_revision(request.user),
         },
     )
 
@@ -282,7 +284,7 @@ def vendor_revision(request, slug: str, number: int):
             "changes": [FieldChange(**c) for c in revision.changes],
             "entry": entry_from_data(data_from_json(revision.data)),
             "is_latest": revision.number == latest,
-            "can_restore": request.user.has_perm("sources.restore_revision"),
+            "can_restore": can_restore_revision(request.user),
         },
     )
 
@@ -290,7 +292,7 @@ def vendor_revision(request, slug: str, number: int):
 @login_required
 @require_POST
 def vendor_revision_restore(request, slug: str, number: int):
-    if not request.user.has_perm("sources.restore_revision"):
+    if not can_restore_revision(request.user):
         raise PermissionDenied("Only moderators can restore revisions.")
     vendor = get_object_or_404(Vendor, slug=slug)
     revision = get_object_or_404(Revision, vendor=vendor, number=number)
@@ -317,7 +319,9 @@ def vendor_report(request, slug: str):
         if limited:
             form.is_valid()
             form.add_error(None, wait_message(limited))
-            return too_many(render(request, "submissions/report.html", context), limited)
+            return too_many_requests(
+                request, limited, render(request, "submissions/report.html", context)
+            )
         if form.is_valid():
             if form.cleaned_data["homepage"]:
                 logger.info("report honeypot filled; ignored")

@@ -66,9 +66,7 @@ def test_405_for_writes_to_read_only_endpoints(anonymous, catalog):
 
 
 def test_429_says_when_to_come_back(anonymous, catalog, settings):
-    rest = settings.REST_FRAMEWORK
-    rates = {**rest["DEFAULT_THROTTLE_RATES"], "anon": "1/day"}
-    settings.REST_FRAMEWORK = {**rest, "DEFAULT_THROTTLE_RATES": rates}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api-anon": "1/day"}
     anonymous.get("/api/v1/categories")
     response = anonymous.get("/api/v1/categories")
     assert_error(response, 429, "throttled")

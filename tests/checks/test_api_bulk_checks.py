@@ -118,11 +118,7 @@ def test_at_most_the_configured_number_of_domains(client, db, settings):
 
 
 def test_bulk_checks_are_rate_limited(client, db, settings):
-    rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {**rates, "bulk-checks": "1/hour"},
-    }
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "bulk-check": "1/hour"}
     assert post(client, {"domains": ["a.example"]}).status_code == 202
     response = post(client, {"domains": ["a.example"]})
     assert response.status_code == 429 and "Retry-After" in response

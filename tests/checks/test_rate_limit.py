@@ -9,13 +9,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_web_form_answers_429_with_when_to_retry(client, dns_server, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "checks": "2/min",
-        },
-    }
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "check": "2/min"}
     for _ in range(2):
         assert client.get("/check/", {"domain": "brightfield.example"}).status_code == 302
     response = client.get("/check/", {"domain": "brightfield.example"})
@@ -30,39 +24,21 @@ def test_the_web_form_answers_429_with_when_to_retry(client, dns_server, setting
 
 
 def test_limits_are_per_client(client, dns_server, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "checks": "1/min",
-        },
-    }
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "check": "1/min"}
     assert client.get("/check/", {"domain": "brightfield.example"}).status_code == 302
     other = client.get("/check/", {"domain": "brightfield.example"}, REMOTE_ADDR="192.0.2.99")
     assert other.status_code == 302
 
 
 def test_invalid_input_does_not_count(client, dns_server, settings):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "checks": "1/min",
-        },
-    }
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "check": "1/min"}
     for _ in range(3):
         assert client.get("/check/", {"domain": "localhost"}).status_code == 200
     assert client.get("/check/", {"domain": "brightfield.example"}).status_code == 302
 
 
 def test_bulk_checks_have_their_own_limit(client, settings, db):
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {
-            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
-            "bulk-checks": "1/hour",
-        },
-    }
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "bulk-check": "1/hour"}
 
     def post():
         upload = SimpleUploadedFile("d.csv", b"brightfield.example\n", content_type="text/csv")

@@ -173,7 +173,7 @@ def test_the_published_flag_is_ignored(submitter, categories):
 
 
 def test_api_submissions_are_rate_limited(submitter, categories, settings):
-    settings.RATE_LIMITS = {"submission": (1, 3600)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "submission": "1/hour"}
     client = api_for(submitter)
     assert client.post(URL, body(), format="json").status_code == 201
     response = client.post(URL, body("other"), format="json")

@@ -128,7 +128,8 @@ def test_the_digest_waits_so_that_a_burst_shares_one_mail(
         submission_create(
             user=submitter, data=new_vendor_data("two", name="Two"), provenance=SOURCES
         )
-    queued = DBTaskResult.objects.filter(task_path="sources.tasks.moderators_digest")
+    path = "sources.services.notifications.moderators_digest"
+    queued = DBTaskResult.objects.filter(task_path=path)
     assert queued.count() == 2
     assert all(t.run_after is not None for t in queued)
     assert not mail.outbox
@@ -138,13 +139,13 @@ def test_the_digest_waits_so_that_a_burst_shares_one_mail(
 def test_reports_are_saved_even_when_queueing_fails(
     client, vendor, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from sources import tasks
+    from sources.services import notifications
 
     class Broken:
         def enqueue(self, *args, **kwargs):
             raise RuntimeError("task backend down")
 
-    monkeypatch.setattr(tasks, "moderators_digest", Broken())
+    monkeypatch.setattr(notifications, "moderators_digest", Broken())
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/vendors/examplemail/report/", {"note": "Outdated."})
     assert response.status_code == 302

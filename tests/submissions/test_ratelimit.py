@@ -43,7 +43,7 @@ def test_bad_parameters_are_refused():
 
 
 def test_settings_override_named_limits(settings):
-    settings.RATE_LIMITS = {"report": (1, 10)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report": "1/10s"}
     assert limit_for("report") == (1, 10)
     assert limit_for("signup") == (10, 3600)
 
@@ -77,7 +77,7 @@ def test_forwarded_addresses_are_trusted_only_behind_configured_proxies(settings
 
 
 def test_sign_up_and_sign_in_are_rate_limited(client, settings):
-    settings.RATE_LIMITS = {"signup": (1, 3600), "login": (1, 600)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "signup": "1/hour", "login": "1/10min"}
     data = {"email": "a@b.example", "password1": "x", "password2": "y"}
     assert client.post("/accounts/signup/", data).status_code == 200
     limited = client.post("/accounts/signup/", data)
@@ -90,7 +90,7 @@ def test_submissions_are_rate_limited_per_user(submitter_client, categories, set
     from sources.models import Submission
     from tests.submissions.helpers import form_post, new_vendor_data
 
-    settings.RATE_LIMITS = {"submission": (1, 3600)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "submission": "1/hour"}
     submitter_client.post("/submissions/new/", form_post(new_vendor_data()))
     response = submitter_client.post("/submissions/new/", form_post(new_vendor_data("other")))
     assert response.status_code == 429
@@ -102,7 +102,7 @@ def test_submissions_are_rate_limited_per_user(submitter_client, categories, set
 def test_previews_are_rate_limited_per_user(submitter_client, categories, settings):
     from tests.submissions.helpers import form_post, new_vendor_data
 
-    settings.RATE_LIMITS = {"preview": (1, 3600)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "preview": "1/hour"}
     post = form_post(new_vendor_data(), action="preview")
     assert submitter_client.post("/submissions/new/", post).status_code == 200
     response = submitter_client.post("/submissions/new/", post)

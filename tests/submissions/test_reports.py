@@ -51,7 +51,7 @@ def test_the_honeypot_drops_bot_reports_quietly(client, vendor):
 
 
 def test_reports_are_rate_limited_per_client(client, vendor, settings):
-    settings.RATE_LIMITS = {"report": (2, 3600)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report": "2/hour"}
     for _ in range(2):
         assert client.post(URL, {"note": "Outdated."}).status_code == 302
     response = client.post(URL, {"note": "A third, carefully written report."})

@@ -10,6 +10,7 @@ from sources.services.verification import (
     record_value,
     verification_check,
     verification_start,
+    verifications_recheck,
     verifications_recheck_all,
 )
 from tests.submissions.helpers import SOURCES
@@ -132,8 +133,6 @@ def test_the_management_command_rechecks(submitter, checker_dns, capsys):
 
 
 def test_the_recheck_task_runs_through_the_task_framework(submitter, checker_dns):
-    from sources.tasks import verifications_recheck
-
     verification = verification_start(user=submitter, domain="postlark.example")
     publish(checker_dns, verification)
     verification_check(verification=verification)
@@ -170,7 +169,7 @@ def test_a_verified_domain_alone_does_not_make_an_entry_vendor_maintained(
 
 
 def test_checks_are_rate_limited(submitter_client, submitter, settings):
-    settings.RATE_LIMITS = {"verification": (1, 600)}
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "verification": "1/10min"}
     verification = verification_start(user=submitter, domain="postlark.example")
     url = f"/account/verifications/{verification.pk}/check/"
     assert submitter_client.post(url).status_code == 302

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from sources.models import DomainVerification
-from sources.services.verification import verifications_recheck_all
+from sources.services.verification import verifications_recheck, verifications_recheck_all
 
 
 class Command(BaseCommand):
@@ -22,8 +22,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, pending: bool, enqueue: bool, **options):
         if enqueue:
-            from sources.tasks import verifications_recheck
-
             result = verifications_recheck.enqueue()
             self.stdout.write(f"Queued task {result.id}")
             return
