@@ -263,6 +263,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "MethodKindEnum": "sources.api.serializers.METHOD_KIND_CHOICES",
         "CapabilityEnum": "sources.api.serializers.CAPABILITY_CHOICES",
+        "RouteEnum": "sources.capability.ROUTES",
     },
 }
 

@@ -436,18 +436,49 @@ def dump_vendor(vendor: dict) -> str:
 
 
 def main(argv: list[str]) -> int:
-    """Validate the files given (or the whole catalog) and print what is wrong."""
+    """Validate the files given (or the whole catalog), lint them, print what is wrong."""
+    import argparse
+
+    from sources.catalogcoverage import catalog_coverage
+    from sources.cataloglint import lint_catalog
+
+    parser = argparse.ArgumentParser(
+        prog="python -m sources.catalogfile",
+        description="Validate and lint catalog files (sources/catalog/FORMAT.md).",
+    )
+    parser.add_argument("files", nargs="*", type=Path, help="default: the whole catalog")
+    parser.add_argument("--strict", action="store_true", help="exit 1 on lint findings too")
+    parser.add_argument("--coverage", action="store_true", help="print the coverage report")
+    args = parser.parse_args(argv)
     known = {c["slug"] for c in load_categories()}
-    paths = [Path(a) for a in argv] or vendor_files()
-    failed = 0
+    paths = args.files or vendor_files()
+    failed, vendors = 0, []
     for path in paths:
         try:
-            load_vendor_file(path, known)
+            vendors.append(load_vendor_file(path, known))
         except CatalogError as exc:
             failed += 1
             print(exc)
-    print(f"{len(paths) - failed} valid, {failed} invalid")
-    return 1 if failed else 0
+    # Duplicates are looked for across the whole catalog, whichever files are named.
+    catalog = {v["slug"]: v for v in (_valid_vendors(known) if args.files else [])}
+    catalog.update((v["slug"], v) for v in vendors)
+    findings = lint_catalog(vendors, catalog.values())
+    for finding in findings:
+        print(finding)
+    if args.coverage:
+        print("\n".join(catalog_coverage(vendors).lines()))
+    print(f"{len(paths) - failed} valid, {failed} invalid, {len(findings)} lint findings")
+    return 1 if failed or (args.strict and findings) else 0
+
+
+def _valid_vendors(categories: set[str]) -> list[dict]:
+    vendors = []
+    for path in vendor_files():
+        try:
+            vendors.append(load_vendor_file(path, categories))
+        except CatalogError:
+            continue  # reported when named; the lint only needs the valid ones
+    return vendors
 
 
 if __name__ == "__main__":

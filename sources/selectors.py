@@ -20,7 +20,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet
 
-from sources.capability import CAPABILITY_LABELS
+from sources.capability import CAPABILITY_LABELS, NOT_DOCUMENTED, route_state
 from sources.catalogfile import METHOD_KINDS
 from sources.models import Category, RecordRequirement, Vendor
 from sources.recordindex import LookupQuery, RecordIndex, RecordMatch
@@ -39,8 +39,8 @@ class FacetRow:
     capability: str
     methods: frozenset[str]
     categories: frozenset[str]
-    spf: bool = False  # an SPF-aligned route exists
-    dkim: bool = False  # a DKIM-aligned route exists
+    spf: str = NOT_DOCUMENTED  # the SPF route's state: yes, no or unknown (not documented)
+    dkim: str = NOT_DOCUMENTED
     updated_at: dt.datetime | None = None
 
 
@@ -50,8 +50,8 @@ class VendorFilters:
     method: str = ""
     capability: str = ""
     # Not facets: narrowed by the API only.
-    has_spf_route: bool | None = None
-    has_dkim_route: bool | None = None
+    has_spf_route: str = ""  # a route state: yes, no or unknown ("": any)
+    has_dkim_route: str = ""
     updated_since: dt.datetime | None = None
 
     def accepts(self, row: FacetRow, skip: str = "") -> bool:
@@ -60,8 +60,8 @@ class VendorFilters:
             (skip == "category" or not self.category or self.category in row.categories)
             and (skip == "method" or not self.method or self.method in row.methods)
             and (skip == "capability" or not self.capability or self.capability == row.capability)
-            and (self.has_spf_route is None or self.has_spf_route == row.spf)
-            and (self.has_dkim_route is None or self.has_dkim_route == row.dkim)
+            and (not self.has_spf_route or self.has_spf_route == row.spf)
+            and (not self.has_dkim_route or self.has_dkim_route == row.dkim)
             and (
                 self.updated_since is None
                 or (row.updated_at is not None and row.updated_at >= self.updated_since)
@@ -106,20 +106,20 @@ def catalog_snapshot() -> CatalogSnapshot:
         links = Vendor.categories.through.objects.filter(vendor__published=True)
         for vid, slug in links.values_list("vendor_id", "category__slug"):
             categories.setdefault(vid, set()).add(slug)
+        fields = ["id", "dmarc_capability", "method_kinds", "spf_routes", "dkim_routes"]
+        fields += ["not_aligned", "no_compliant_option", "updated_at"]
         rows = [
             FacetRow(
                 vid,
                 cap,
                 frozenset(kinds.split()),
                 frozenset(categories.get(vid, ())),
-                spf=bool(spf),
-                dkim=bool(dkim),
+                spf=route_state("spf", spf, not_aligned, no_compliant_option=impossible),
+                dkim=route_state("dkim", dkim, not_aligned, no_compliant_option=impossible),
                 updated_at=updated_at,
             )
-            for vid, cap, kinds, spf, dkim, updated_at in published.order_by(
-                "name", "id"
-            ).values_list(
-                "id", "dmarc_capability", "method_kinds", "spf_routes", "dkim_routes", "updated_at"
+            for vid, cap, kinds, spf, dkim, not_aligned, impossible, updated_at in (
+                published.order_by("name", "id").values_list(*fields)
             )
         ]
         names = NameIndex(published.values_list("id", "search_names"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from sources.api.serializers import CAPABILITY_CHOICES, METHOD_KIND_CHOICES
+from sources.capability import NO, NOT_DOCUMENTED, YES
 from sources.models import Category
 from sources.recordindex import InvalidName, parse_lookup_name
 from sources.search import MAX_QUERY
@@ -46,6 +47,26 @@ class PageParameters(serializers.Serializer):
     )
 
 
+class RouteStateField(serializers.ChoiceField):
+    """A route filter: true, false (the boolean spellings DRF accepts) or unknown."""
+
+    default_error_messages = {"invalid_choice": "Must be true, false or unknown."}
+    STATES = {"true": YES, "false": NO, "unknown": NOT_DOCUMENTED}
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(choices=list(self.STATES), required=False, **kwargs)
+
+    def to_internal_value(self, data) -> str:
+        text = str(data).strip().lower()
+        if text in {str(v).lower() for v in serializers.BooleanField.TRUE_VALUES}:
+            return YES
+        if text in {str(v).lower() for v in serializers.BooleanField.FALSE_VALUES}:
+            return NO
+        if text == "unknown":
+            return NOT_DOCUMENTED
+        self.fail("invalid_choice", input=data)
+
+
 class VendorListParameters(PageParameters):
     q = serializers.CharField(
         required=False,
@@ -60,11 +81,13 @@ class VendorListParameters(PageParameters):
     capability = serializers.ChoiceField(
         choices=CAPABILITY_CHOICES, required=False, help_text="The derived DMARC capability."
     )
-    has_spf_route = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="An SPF-aligned route exists."
+    has_spf_route = RouteStateField(
+        help_text="true: an SPF-aligned route is documented; false: documented as not "
+        "possible; unknown: not documented."
     )
-    has_dkim_route = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="A DKIM-aligned route exists."
+    has_dkim_route = RouteStateField(
+        help_text="true: a DKIM-aligned route is documented; false: documented as not "
+        "possible; unknown: not documented."
     )
     updated_since = serializers.DateTimeField(
         required=False,
@@ -91,8 +114,8 @@ def vendor_filters(data: dict) -> VendorFilters:
         category=data.get("category", ""),
         method=data.get("method", ""),
         capability=data.get("capability", ""),
-        has_spf_route=data.get("has_spf_route"),
-        has_dkim_route=data.get("has_dkim_route"),
+        has_spf_route=data.get("has_spf_route", ""),
+        has_dkim_route=data.get("has_dkim_route", ""),
         updated_since=data.get("updated_since"),
     )
 

@@ -6,14 +6,32 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sources.capability import CAPABILITY_LABELS, method_routes
-from sources.catalogfile import CHECKS, METHOD_KINDS, PURPOSES, RECORD_TYPES
+from sources.capability import (
+    CAPABILITY_LABELS,
+    NO,
+    NOT_DOCUMENTED,
+    ROUTE_STATE_LABELS,
+    ROUTES,
+    YES,
+    method_routes,
+    route_state,
+    vendor_capability,
+)
+from sources.catalogfile import CHECKS, EVIDENCE, METHOD_KINDS, PURPOSES, RECORD_TYPES
 from sources.models import MethodParameter, RecordRequirement, SetupMethod, Vendor
 
-ROUTES = ("spf", "dkim")
+# The list's has_*_route booleans: null when the route is not documented either way.
+ROUTE_STATE_VALUES = {YES: True, NO: False, NOT_DOCUMENTED: None}
 # Named once in the schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
 METHOD_KIND_CHOICES = list(METHOD_KINDS.items())
 CAPABILITY_CHOICES = list(CAPABILITY_LABELS.items())
+
+
+def _route_state(vendor: Vendor, route: str) -> str:
+    methods = vendor.spf_routes if route == "spf" else vendor.dkim_routes
+    return route_state(
+        route, methods, vendor.not_aligned, no_compliant_option=vendor.no_compliant_option
+    )
 
 
 def absolute(request, url: str) -> str:
@@ -51,6 +69,19 @@ class RecordSerializer(serializers.ModelSerializer):
     check = serializers.ChoiceField(source="check_type", choices=CHECKS)
     purpose = serializers.ChoiceField(choices=PURPOSES)
     priority = serializers.IntegerField(allow_null=True, help_text="MX records only.")
+    known_selectors = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Selector names the sources give, when the selector is a parameter.",
+    )
+    sources = serializers.ListField(
+        child=serializers.URLField(),
+        help_text="The record's own sources; empty when they are its method's.",
+    )
+    evidence = serializers.ChoiceField(
+        choices=["", *EVIDENCE],
+        allow_blank=True,
+        help_text="The record's own evidence tier; empty when it is its method's.",
+    )
 
     class Meta:
         model = RecordRequirement
@@ -66,6 +97,9 @@ class RecordSerializer(serializers.ModelSerializer):
             "priority",
             "required",
             "note",
+            "known_selectors",
+            "sources",
+            "evidence",
         ]
         extra_kwargs = {
             "host": {"help_text": "A template: {domain} is the customer's domain."},
@@ -74,9 +108,42 @@ class RecordSerializer(serializers.ModelSerializer):
         }
 
 
+class EvidencedRecordSerializer(RecordSerializer):
+    """A record with the evidence it rests on: its own sources, else its method's."""
+
+    sources = serializers.SerializerMethodField(
+        help_text="The pages this record comes from (its own, else its method's)."
+    )
+    evidence = serializers.SerializerMethodField(
+        help_text="vendor-docs, secondary (two or more independent guides that agree) or "
+        "vendor-verified (its own, else its method's)."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.URLField()))
+    def get_sources(self, record: RecordRequirement) -> list[str]:
+        return list(record.sources or record.method.sources)
+
+    @extend_schema_field(serializers.ChoiceField(choices=EVIDENCE))
+    def get_evidence(self, record: RecordRequirement) -> str:
+        if record.sources:
+            return record.evidence or "vendor-docs"
+        return record.method.evidence
+
+
 class CatalogMethodSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=METHOD_KIND_CHOICES)
     sources = serializers.ListField(child=serializers.URLField())
+    evidence = serializers.ChoiceField(
+        choices=EVIDENCE,
+        help_text="vendor-docs, secondary (two or more independent guides that agree) or "
+        "vendor-verified: the tier of the sources.",
+    )
+    aligns = serializers.ListField(
+        child=serializers.ChoiceField(choices=ROUTES),
+        allow_null=True,
+        help_text="The routes the sources document this method to align; null: derived "
+        "from its kind and records.",
+    )
     parameters = ParameterSerializer(many=True)
     records = RecordSerializer(many=True)
 
@@ -88,6 +155,8 @@ class CatalogMethodSerializer(serializers.ModelSerializer):
             "recommended",
             "order",
             "sources",
+            "evidence",
+            "aligns",
             "steps",
             "parameters",
             "records",
@@ -97,7 +166,10 @@ class CatalogMethodSerializer(serializers.ModelSerializer):
 
 class MethodSerializer(CatalogMethodSerializer):
     kind_label = serializers.SerializerMethodField()
-    routes = serializers.SerializerMethodField(help_text="The DMARC routes this method gives.")
+    routes = serializers.SerializerMethodField(
+        help_text="The DMARC routes this method is documented to align."
+    )
+    records = EvidencedRecordSerializer(many=True)
 
     class Meta(CatalogMethodSerializer.Meta):
         fields = [*CatalogMethodSerializer.Meta.fields[:2], "kind_label", "routes"]
@@ -108,7 +180,8 @@ class MethodSerializer(CatalogMethodSerializer):
 
     @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ROUTES)))
     def get_routes(self, method: SetupMethod) -> list[str]:
-        routes = method_routes(method.kind, (r.purpose for r in method.records.all()))
+        purposes = (r.purpose for r in method.records.all())
+        routes = method_routes(method.kind, purposes, method.aligns)
         return [route for route in ROUTES if route in routes]
 
 
@@ -117,8 +190,14 @@ class VendorListSerializer(serializers.ModelSerializer):
 
     categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
     dmarc_capability = serializers.ChoiceField(choices=CAPABILITY_CHOICES)
-    has_spf_route = serializers.SerializerMethodField()
-    has_dkim_route = serializers.SerializerMethodField()
+    has_spf_route = serializers.SerializerMethodField(
+        help_text="true: an SPF-aligned route is documented; false: documented as not "
+        "possible; null: not documented."
+    )
+    has_dkim_route = serializers.SerializerMethodField(
+        help_text="true: a DKIM-aligned route is documented; false: documented as not "
+        "possible; null: not documented."
+    )
     method_kinds = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField(help_text="This vendor in the API.")
     page_url = serializers.SerializerMethodField(help_text="This vendor's page on the site.")
@@ -141,11 +220,13 @@ class VendorListSerializer(serializers.ModelSerializer):
             "page_url",
         ]
 
-    def get_has_spf_route(self, vendor: Vendor) -> bool:
-        return bool(vendor.spf_routes)
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_has_spf_route(self, vendor: Vendor) -> bool | None:
+        return ROUTE_STATE_VALUES[_route_state(vendor, "spf")]
 
-    def get_has_dkim_route(self, vendor: Vendor) -> bool:
-        return bool(vendor.dkim_routes)
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_has_dkim_route(self, vendor: Vendor) -> bool | None:
+        return ROUTE_STATE_VALUES[_route_state(vendor, "dkim")]
 
     @extend_schema_field(
         serializers.ListField(child=serializers.ChoiceField(choices=METHOD_KIND_CHOICES))
@@ -160,25 +241,67 @@ class VendorListSerializer(serializers.ModelSerializer):
         return absolute(self.context.get("request"), vendor.get_absolute_url())
 
 
+class RouteEvidenceSerializer(serializers.Serializer):
+    method = serializers.CharField(
+        allow_blank=True, help_text="The method's title; empty for a documented 'no'."
+    )
+    evidence = serializers.ChoiceField(choices=EVIDENCE)
+    sources = serializers.ListField(child=serializers.URLField())
+    note = serializers.CharField(allow_blank=True, help_text="For a documented 'no': why.")
+
+
+class RouteSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(
+        choices=list(ROUTE_STATE_LABELS.items()),
+        help_text="yes: a cited method aligns it; no: a source says it cannot be aligned; "
+        "unknown: not documented.",
+    )
+    label = serializers.CharField()
+    methods = serializers.ListField(
+        child=serializers.CharField(), help_text="Titles of the methods that align it."
+    )
+    evidence = RouteEvidenceSerializer(many=True, help_text="What the state rests on.")
+
+
+class NotAlignedSerializer(serializers.Serializer):
+    route = serializers.ChoiceField(choices=ROUTES)
+    evidence = serializers.ChoiceField(choices=EVIDENCE)
+    sources = serializers.ListField(child=serializers.URLField())
+    note = serializers.CharField()
+
+
+class RoutesSerializer(serializers.Serializer):
+    spf = RouteSerializer(source="spf_route")
+    dkim = RouteSerializer(source="dkim_route")
+
+
 class CapabilitySerializer(serializers.Serializer):
-    overall = serializers.ChoiceField(source="dmarc_capability", choices=CAPABILITY_CHOICES)
-    label = serializers.CharField(source="capability_label")
+    overall = serializers.ChoiceField(choices=CAPABILITY_CHOICES)
+    label = serializers.CharField()
     spf = serializers.ListField(
-        source="spf_routes",
         child=serializers.CharField(),
         help_text="Titles of the methods that give SPF alignment.",
     )
     dkim = serializers.ListField(
-        source="dkim_routes",
         child=serializers.CharField(),
         help_text="Titles of the methods that give DKIM alignment.",
     )
+    routes = RoutesSerializer(source="*", help_text="Each route's state and its evidence.")
 
 
 class VendorDetailSerializer(VendorListSerializer):
-    capability = CapabilitySerializer(source="*", help_text="Derived from the methods.")
+    capability = serializers.SerializerMethodField(
+        help_text="Derived from the methods and the entry's documented 'no's; "
+        "'unknown' when neither route is documented."
+    )
     documentation = DocumentationSerializer(many=True)
     methods = MethodSerializer(many=True)
+    not_aligned = NotAlignedSerializer(
+        many=True, help_text="Cited statements that a route cannot be aligned."
+    )
+    related = serializers.ListField(
+        child=serializers.SlugField(), help_text="Slugs of entries sharing this sending system."
+    )
 
     class Meta(VendorListSerializer.Meta):
         fields = [
@@ -191,11 +314,17 @@ class VendorDetailSerializer(VendorListSerializer):
             "capability",
             "documentation",
             "methods",
+            "not_aligned",
+            "related",
         ]
         extra_kwargs = {
             "description": {"help_text": "Markdown."},
             "undocumented": {"help_text": "What the vendor's documentation does not say."},
         }
+
+    @extend_schema_field(CapabilitySerializer)
+    def get_capability(self, vendor: Vendor) -> dict:
+        return CapabilitySerializer(vendor_capability(vendor)).data
 
 
 class VendorPageSerializer(serializers.Serializer):

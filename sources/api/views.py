@@ -50,6 +50,7 @@ from sources.selectors import (
 # The model fields VendorListSerializer reads.
 LIST_FIELDS = ["slug", "name", "summary", "website", "dmarc_capability", "spf_routes"]
 LIST_FIELDS += ["dkim_routes", "method_kinds", "last_verified", "updated_at"]
+LIST_FIELDS += ["not_aligned", "no_compliant_option"]  # for each route's state
 DATA_LICENSE = {
     "name": "CC BY 4.0",
     "url": "https://creativecommons.org/licenses/by/4.0/",

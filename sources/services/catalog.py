@@ -48,20 +48,19 @@ def search_names_for(name: str, aliases: list[str]) -> str:
 
 
 def vendor_refresh_derived(vendor: Vendor) -> None:
-    """Recompute the capability and search fields from the vendor's methods."""
-    methods = [
-        {
-            "kind": m.kind,
-            "title": m.title,
-            "purposes": [r.purpose for r in m.records.all()],
-        }
-        for m in vendor.methods.prefetch_related("records")
-    ]
-    cap = derive_capability(methods, no_compliant_option=vendor.no_compliant_option)
+    """Recompute the capability and search fields from the vendor's methods.
+
+    The route titles and the overall label are stored; each route's state (documented
+    yes / no / not documented) follows from them and the vendor's `not_aligned`.
+    """
+    methods = list(vendor.methods.prefetch_related("records"))
+    cap = derive_capability(
+        methods, no_compliant_option=vendor.no_compliant_option, not_aligned=vendor.not_aligned
+    )
     vendor.dmarc_capability = cap.overall
     vendor.spf_routes = cap.spf
     vendor.dkim_routes = cap.dkim
-    vendor.method_kinds = " ".join(sorted({m["kind"] for m in methods}))
+    vendor.method_kinds = " ".join(sorted({m.kind for m in methods}))
     vendor.search_names = search_names_for(vendor.name, vendor.aliases)
     # Methods and records may have changed without the vendor row (the admin's method
     # form): the vendor changed all the same, for caches and ETags keyed on updated_at.

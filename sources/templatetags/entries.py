@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import template
 
-from sources.capability import CAPABILITY_LABELS, derive_capability
+from sources.capability import Capability, vendor_capability
 from sources.catalogfile import METHOD_KINDS
 from sources.checker import best_first
 from sources.models import Category, Vendor
@@ -17,12 +17,7 @@ register = template.Library()
 def entry_from_vendor(vendor: Vendor, *, maintained: bool = False) -> dict:
     """A published vendor (loaded with_details) as display data."""
     categories = [{"name": c.name, "url": c.get_absolute_url()} for c in vendor.categories.all()]
-    capability = {
-        "overall": vendor.dmarc_capability,
-        "label": vendor.capability_label,
-        "spf": list(vendor.spf_routes),
-        "dkim": list(vendor.dkim_routes),
-    }
+    capability = _capability(vendor_capability(vendor))
     return _entry(vendor_to_data(vendor), categories, capability, maintained=maintained)
 
 
@@ -34,29 +29,36 @@ def entry_from_data(data: dict, *, maintained: bool = False) -> dict:
         for s in data.get("categories", [])
         if s in by_slug
     ]
-    cap = derive_capability(
-        [
-            {
-                "kind": m["kind"],
-                "title": m["title"],
-                "purposes": [r["purpose"] for r in m.get("records", [])],
-            }
-            for m in data.get("methods", [])
-        ],
-        no_compliant_option=data.get("no_compliant_option", False),
-    )
-    capability = {
+    return _entry(data, categories, _capability(vendor_capability(data)), maintained=maintained)
+
+
+def _capability(cap: Capability) -> dict:
+    routes = {
+        name: {
+            "state": route.state,
+            "label": route.label,
+            "methods": route.methods,
+            "evidence": route.evidence,
+        }
+        for name, route in (("spf", cap.spf_route), ("dkim", cap.dkim_route))
+    }
+    return {
         "overall": cap.overall,
-        "label": CAPABILITY_LABELS[cap.overall],
+        "label": cap.label,
         "spf": cap.spf,
         "dkim": cap.dkim,
+        "routes": routes,
     }
-    return _entry(data, categories, capability, maintained=maintained)
 
 
 def _entry(data: dict, categories: list[dict], capability: dict, *, maintained: bool) -> dict:
     methods = [
-        {**m, "kind_label": METHOD_KINDS.get(m["kind"], m["kind"])}
+        {
+            **m,
+            "kind_label": METHOD_KINDS.get(m["kind"], m["kind"]),
+            "evidence": m.get("evidence") or "vendor-docs",
+            "records": [_record_evidence(m, r) for r in m.get("records", [])],
+        }
         for m in best_first(data.get("methods", []))
     ]
     return {
@@ -66,6 +68,16 @@ def _entry(data: dict, categories: list[dict], capability: dict, *, maintained: 
         "methods": methods,
         "maintained": maintained,
     }
+
+
+def _record_evidence(method: dict, record: dict) -> dict:
+    """A record with the evidence it rests on: its own sources, else its method's."""
+    if record.get("sources"):
+        cited = {"tier": record.get("evidence") or "vendor-docs", "sources": record["sources"]}
+    else:
+        tier = method.get("evidence") or "vendor-docs"
+        cited = {"tier": tier, "sources": method.get("sources", []), "inherited": True}
+    return {**record, "cited": cited}
 
 
 @register.inclusion_tag("sources/_vendor_entry.html")

@@ -53,6 +53,12 @@ DKIM_TXT_METHOD = {
     ],
 }
 
+POSTMARK_NO_SPF = {
+    "route": "spf",
+    "sources": ["https://docs.example.net/bounces"],
+    "note": "Bounces always use the vendor's own domain.",
+}
+
 
 def sendgrid_method():
     """CNAMEs with a parameter, and a pattern for the DKIM target."""
@@ -105,13 +111,15 @@ def catalog(db):
             name="Postmark",
             summary="Transactional email with fast delivery.",
             methods=[DKIM_TXT_METHOD],
+            not_aligned=[POSTMARK_NO_SPF],
         ),
         "helpy": make_vendor(
             "helpy",
             name="Helpy",
             categories=["helpdesk"],
             summary="A helpdesk that answers customers by email.",
-            methods=[{**SPF_INCLUDE_METHOD, "records": []}],
+            # Documented to use the customer's domain as envelope sender; DKIM not documented.
+            methods=[{**SPF_INCLUDE_METHOD, "records": [], "aligns": ["spf"]}],
         ),
         "oldmail": make_vendor(
             "oldmail",

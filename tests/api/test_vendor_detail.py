@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.factories import dkim_cname_method, make_vendor
+
 pytestmark = pytest.mark.django_db
 
 
@@ -41,18 +43,100 @@ def test_methods_carry_parameters_and_record_templates(anonymous, catalog):
         "priority": None,
         "required": True,
         "note": "",
+        "known_selectors": [],
+        # Cites nothing of its own: the record rests on its method's sources.
+        "sources": ["https://docs.example.net/auth"],
+        "evidence": "vendor-docs",
     }
+    assert (method["evidence"], method["aligns"]) == ("vendor-docs", None)
 
 
 def test_the_capability_is_derived_from_the_methods(anonymous, catalog):
-    assert anonymous.get("/api/v1/vendors/sendgrid").json()["capability"] == {
-        "overall": "full",
-        "label": "Full DMARC alignment (SPF and DKIM)",
-        "spf": ["Domain authentication", "Add our include to your SPF record"],
-        "dkim": ["Domain authentication"],
+    capability = anonymous.get("/api/v1/vendors/sendgrid").json()["capability"]
+    assert capability["overall"] == "full"
+    assert capability["label"] == "Full DMARC alignment (SPF and DKIM)"
+    # The include is listed but earns no SPF credit: nothing documents it as aligned.
+    assert capability["spf"] == ["Domain authentication"]
+    assert capability["dkim"] == ["Domain authentication"]
+    assert capability["routes"]["spf"] == {
+        "state": "yes",
+        "label": "Documented",
+        "methods": ["Domain authentication"],
+        "evidence": [
+            {
+                "method": "Domain authentication",
+                "evidence": "vendor-docs",
+                "sources": ["https://docs.example.net/auth"],
+                "note": "",
+            }
+        ],
     }
-    postmark = anonymous.get("/api/v1/vendors/postmark").json()["capability"]
-    assert (postmark["overall"], postmark["spf"]) == ("dkim-only", [])
+
+
+def test_each_route_says_documented_no_or_not_documented_with_its_evidence(anonymous, catalog):
+    postmark = anonymous.get("/api/v1/vendors/postmark").json()
+    assert (postmark["capability"]["overall"], postmark["capability"]["spf"]) == ("dkim-only", [])
+    assert postmark["capability"]["routes"]["spf"] == {
+        "state": "no",
+        "label": "Documented as not possible",
+        "methods": [],
+        "evidence": [
+            {
+                "method": "",
+                "evidence": "vendor-docs",
+                "sources": ["https://docs.example.net/bounces"],
+                "note": "Bounces always use the vendor's own domain.",
+            }
+        ],
+    }
+    assert postmark["not_aligned"] == [
+        {
+            "route": "spf",
+            "evidence": "vendor-docs",
+            "sources": ["https://docs.example.net/bounces"],
+            "note": "Bounces always use the vendor's own domain.",
+        }
+    ]
+    helpy = anonymous.get("/api/v1/vendors/helpy").json()["capability"]
+    assert helpy["overall"] == "spf-only"
+    assert helpy["routes"]["dkim"] == {
+        "state": "unknown",
+        "label": "Not documented",
+        "methods": [],
+        "evidence": [],
+    }
+
+
+def test_a_record_citing_its_own_sources_shows_them_and_its_known_selectors(anonymous, catalog):
+    guides = ["https://guide-one.example.org/ses", "https://guide-two.example.org/ses"]
+    record = {
+        "id": "dkim",
+        "type": "CNAME",
+        "host": "{token}._domainkey.{domain}",
+        "value": "{token}.dkim.amazonses.com",
+        "pattern": r"^[a-z0-9]{32}\.dkim\.amazonses\.com$",
+        "purpose": "dkim",
+        "selector": "{token}",
+        "known_selectors": ["a", "b"],
+        "sources": guides,
+        "evidence": "secondary",
+    }
+    param = {"name": "token", "label": "DKIM token", "pattern": "^[a-z0-9]{32}$"}
+    make_vendor(
+        "ses",
+        name="Amazon SES",
+        related=["sendgrid"],
+        methods=[dkim_cname_method(parameters=[param], records=[record])],
+    )
+    vendor = anonymous.get("/api/v1/vendors/ses").json()
+    got = vendor["methods"][0]["records"][0]
+    assert (got["sources"], got["evidence"], got["known_selectors"]) == (
+        guides,
+        "secondary",
+        ["a", "b"],
+    )
+    assert vendor["capability"]["routes"]["dkim"]["evidence"][0]["evidence"] == "secondary"
+    assert vendor["related"] == ["sendgrid"]
 
 
 def test_a_vendor_without_an_aligned_option_says_why(anonymous, catalog):

@@ -60,7 +60,16 @@ def test_it_filters_by_spf_and_dkim_routes(anonymous, catalog):
     assert slugs(anonymous, has_spf_route="true") == ["helpy", "sendgrid"]
     assert slugs(anonymous, has_spf_route="false") == ["oldmail", "postmark"]
     assert slugs(anonymous, has_dkim_route="true") == ["postmark", "sendgrid"]
-    assert slugs(anonymous, has_spf_route="true", has_dkim_route="false") == ["helpy"]
+    assert slugs(anonymous, has_dkim_route="false") == ["oldmail"]
+    assert slugs(anonymous, has_spf_route="true", has_dkim_route="false") == []
+
+
+def test_a_route_nobody_documented_is_unknown_not_false(anonymous, catalog):
+    # Helpy documents its SPF route only: DKIM is neither offered nor ruled out.
+    assert slugs(anonymous, has_dkim_route="unknown") == ["helpy"]
+    assert slugs(anonymous, has_spf_route="unknown") == []
+    helpy = anonymous.get("/api/v1/vendors", {"q": "helpy"}).json()["results"][0]
+    assert (helpy["has_spf_route"], helpy["has_dkim_route"]) == (True, None)
 
 
 def test_it_filters_by_update_time(anonymous, catalog):
