@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sources.capability import CAPABILITY_LABELS, NOT_DOCUMENTED, ROUTES, vendor_capability
-from sources.catalogfile import placeholders
+from sources.catalogtemplates import placeholders
 
 
 def _is_parameter(template: str) -> bool:

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from sources.catalogtemplates import PLACEHOLDER_RE, placeholders  # noqa: F401 - re-exported
+
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 CATEGORIES_FILE = "categories.toml"
 
@@ -41,8 +43,6 @@ OPTIONAL_LISTS = {"known_selectors", "sources", "not_aligned", "related"}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PARAM_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 RECORD_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-PLACEHOLDER_RE = re.compile(r"\{([^{}]*)\}")
-
 MAX_TEXT = 20_000
 MAX_LINE = 300
 
@@ -126,10 +126,6 @@ def check_url(value: str, source: str, field: str) -> str:
     if parts.scheme != "https" or not parts.netloc or " " in value or "." not in parts.hostname:
         raise CatalogError(source, field, f"must be an https URL, not {value!r}")
     return value
-
-
-def placeholders(template: str) -> set[str]:
-    return set(PLACEHOLDER_RE.findall(template))
 
 
 def _regex(reader: _Reader, key: str) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sources.capability import method_routes
-from sources.catalogfile import placeholders
+from sources.catalogtemplates import placeholders
 
 # A record note that says the include may not give SPF alignment.
 MAY_NOT_ALIGN_RE = re.compile(
