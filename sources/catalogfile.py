@@ -98,6 +98,13 @@ class _Reader:
             raise self.error(key, "contains a NUL character")
         return value
 
+    def choice(self, key: str, choices, *, default: Any = ...) -> str:
+        """A text field that must be one of `choices`."""
+        value = self.text(key, default=default)
+        if value not in choices:
+            raise self.error(key, f"must be one of {', '.join(choices)}")
+        return value
+
     def strings(self, key: str, *, default: Any = ...) -> list[str]:
         values = self.get(key, list, default)
         for i, item in enumerate(values):
@@ -140,9 +147,7 @@ def _regex(reader: _Reader, key: str) -> str:
 
 def _evidence(r: _Reader, sources: list[str], *, required: bool) -> str:
     """The evidence tier of a fact; `secondary` needs two or more cited guides."""
-    evidence = r.text("evidence", default="vendor-docs")
-    if evidence not in EVIDENCE:
-        raise r.error("evidence", f"must be one of {', '.join(EVIDENCE)}")
+    evidence = r.choice("evidence", EVIDENCE, default="vendor-docs")
     if evidence == "secondary" and len(sources) < 2:
         raise r.error("sources", "must cite at least two independent guides for secondary evidence")
     if required and not sources:
@@ -198,12 +203,8 @@ def _record(source: str, prefix: str, table: Any, declared: set[str]) -> dict:
     rtype = r.text("type").upper()
     if rtype not in RECORD_TYPES:
         raise r.error("type", f"must be one of {', '.join(RECORD_TYPES)}")
-    check = r.text("check", default="equals")
-    if check not in CHECKS:
-        raise r.error("check", f"must be one of {', '.join(CHECKS)}")
-    purpose = r.text("purpose")
-    if purpose not in PURPOSES:
-        raise r.error("purpose", f"must be one of {', '.join(PURPOSES)}")
+    check = r.choice("check", CHECKS, default="equals")
+    purpose = r.choice("purpose", PURPOSES)
     record = {
         "id": record_id,
         "type": rtype,
@@ -242,9 +243,7 @@ def _record(source: str, prefix: str, table: Any, declared: set[str]) -> dict:
 
 def _method(source: str, prefix: str, table: Any) -> dict:
     r = _Reader(source, prefix, table)
-    kind = r.text("kind")
-    if kind not in METHOD_KINDS:
-        raise r.error("kind", f"must be one of {', '.join(METHOD_KINDS)}")
+    kind = r.choice("kind", METHOD_KINDS)
     sources = _sources(r)
     if not sources:
         raise r.error("sources", "must cite at least one documentation URL")
@@ -289,9 +288,7 @@ def _method(source: str, prefix: str, table: Any) -> dict:
 def _not_aligned(source: str, prefix: str, table: Any) -> dict:
     """A documented "no": a cited statement that a route cannot be aligned."""
     r = _Reader(source, prefix, table)
-    route = r.text("route")
-    if route not in ROUTES:
-        raise r.error("route", f"must be one of {', '.join(ROUTES)}")
+    route = r.choice("route", ROUTES)
     sources = _sources(r)
     item = {
         "route": route,
