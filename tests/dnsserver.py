@@ -168,6 +168,8 @@ class DNSServer:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._count = 0
+        self._in_flight = 0  # delayed answers not yet sent
+        self.peak_in_flight = 0  # the most queries waiting for an answer at once
 
     # -- lifecycle ---------------------------------------------------------
 
@@ -331,6 +333,7 @@ class DNSServer:
         with self._lock:
             self._count = 0
             self.log = []
+            self.peak_in_flight = 0
 
     def reset(self) -> None:
         """Clear faults, latency, counters, and zones added since the baseline."""
@@ -340,6 +343,15 @@ class DNSServer:
             self.latency = 0.0
             self._count = 0
             self.log = []
+            self.peak_in_flight = 0
+
+    def _delayed(self) -> None:
+        """Count one more answer waiting out the latency (event-loop thread only)."""
+        self._in_flight += 1
+        self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+
+    def _sent(self) -> None:
+        self._in_flight -= 1
 
     # -- answering ---------------------------------------------------------
 
@@ -455,7 +467,11 @@ class DNSServer:
                 if reply is None:
                     continue
                 if self.latency:
-                    await asyncio.sleep(self.latency)
+                    self._delayed()
+                    try:
+                        await asyncio.sleep(self.latency)
+                    finally:
+                        self._sent()
                 writer.write(len(reply).to_bytes(2, "big") + reply)
                 await writer.drain()
         except (asyncio.IncompleteReadError, ConnectionError):
@@ -487,11 +503,13 @@ class _UDPProtocol(asyncio.DatagramProtocol):
         if latency:
             # A timer rather than a sleep, so thousands of delayed answers
             # overlap instead of queueing.
+            self.server._delayed()
             asyncio.get_running_loop().call_later(latency, self._send, reply, addr)
         else:
             self.transport.sendto(reply, addr)
 
     def _send(self, reply: bytes, addr: tuple[str, int]) -> None:
+        self.server._sent()
         if self.transport is not None and not self.transport.is_closing():
             self.transport.sendto(reply, addr)
 

@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import time
 
 import pytest
 
@@ -52,13 +51,12 @@ def test_it_follows_every_include_and_counts_lookups_per_branch(customer, resolv
 
 
 def test_records_of_one_level_are_fetched_concurrently(customer, resolver):
-    customer.latency = 0.05
-    started = time.monotonic()
+    customer.latency = 0.2
+    customer.reset_counters()
     tree = tree_of(resolver, "customer.test")
-    elapsed = time.monotonic() - started
     assert tree.result == "ok"
-    # Four levels deep (customer, _spf.crm, _ips1, _ips3), not eight records in a row.
-    assert elapsed < 4 * 0.05 + 0.08
+    # The MX and both includes of the top record wait on the server together.
+    assert customer.peak_in_flight >= 3
 
 
 def test_void_checks_run_alongside_the_includes_not_after_them(dns_server, resolver):
@@ -69,12 +67,12 @@ def test_void_checks_run_alongside_the_includes_not_after_them(dns_server, resol
             "y.test": [("TXT", "v=spf1 ip4:192.0.2.0/24 -all")],
         }
     )
-    dns_server.latency = 0.05
-    started = time.monotonic()
+    dns_server.latency = 0.2
+    dns_server.reset_counters()
     tree = tree_of(resolver, "mixed.test")
     assert tree.void_lookups == 2
-    # Three levels of records; the MX and A checks ride along with level two.
-    assert time.monotonic() - started < 3 * 0.05 + 0.04
+    # The MX and A checks are in flight together with the include's record.
+    assert dns_server.peak_in_flight >= 3
 
 
 def test_the_tree_is_json_serialisable(customer, resolver):
@@ -284,21 +282,18 @@ def test_a_4kb_record_is_read_whole(dns_server, resolver):
 def test_a_failing_include_is_temperror_not_none(dns_server, resolver, fault):
     dns_server.add_records(CUSTOMER)
     dns_server.set_fault("_ips2.crm.test", fault)
-    started = time.monotonic()
     tree = tree_of(resolver, "customer.test")
     assert tree.result == "temperror"
     assert node(tree, "_ips2.crm.test").status == "temperror"
     assert [issue.code for issue in tree.errors] == ["dns-error"]
-    assert time.monotonic() - started < 1.0
 
 
 def test_a_root_that_never_answers_is_temperror_not_none(dns_server):
     dns_server.set_fault("silent.test", "timeout")
     resolver = Resolver([dns_server.address], timeout=0.2, retries=1)
-    started = time.monotonic()
     tree = tree_of(resolver, "silent.test")
     assert tree.result == "temperror"
-    assert time.monotonic() - started < 0.7
+    assert dns_server.query_count == 2  # the first try and one retry, then it gives up
 
 
 def test_an_include_through_a_50_long_cname_chain_is_temperror(dns_server, resolver):
