@@ -1,7 +1,6 @@
 """check_host() against the loopback DNS server: results, explanations, limits, hostile DNS."""
 
 import asyncio
-import time
 
 import pytest
 
@@ -110,13 +109,13 @@ def test_lookups_a_record_needs_are_started_together(dns_server, resolver):
             "d.test": [("TXT", "v=spf1 ip4:10.0.0.4 -all")],
         }
     )
-    dns_server.latency = 0.05
-    started = time.monotonic()
+    dns_server.latency = 0.2
+    dns_server.reset_counters()
     result = check(resolver, "10.0.0.4", "x@wide.test")
-    elapsed = time.monotonic() - started
     assert result.result == "pass"
-    # One round trip for wide.test, one for the four includes together.
-    assert elapsed < 0.18
+    # The four includes wait on the server together, not one after another.
+    assert dns_server.peak_in_flight >= 4
+    dns_server.latency = 0.0
     assert result.lookups == 4
 
 
@@ -190,10 +189,9 @@ def test_a_4kb_record_split_over_many_strings_is_read_over_tcp(dns_server, resol
 def test_dns_failure_on_the_record_is_temperror_never_none(dns_server, resolver, fault):
     dns_server.add_records(ZONE)
     dns_server.set_fault("example.test", fault)
-    started = time.monotonic()
     result = check(resolver, "192.0.2.1", "x@example.test")
     assert result.result == "temperror"
-    assert time.monotonic() - started < 1.0  # resolver timeout 0.5 s, no retry
+    assert dns_server.query_count <= 2  # one try (per transport), no retry loop
 
 
 def test_dns_failure_inside_an_include_is_temperror(dns_server, resolver):
@@ -219,8 +217,8 @@ def test_the_whole_evaluation_stops_at_its_time_limit(dns_server):
     dns_server.add_records(chain)
     dns_server.set_fault("slow9.test", "timeout")
     resolver = Resolver([dns_server.address], timeout=5.0, retries=3)
-    started = time.monotonic()
     result = check(resolver, "192.0.2.1", "x@slow0.test", time_limit=0.4)
     assert result.result == "temperror"
     assert "longer than 0.4" in result.reason
-    assert time.monotonic() - started < 1.0
+    # The limit, not the resolver's 5 s timeout and 3 retries, ended the wait.
+    assert dns_server.log.count(("slow9.test", "TXT", "udp")) == 1
