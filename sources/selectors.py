@@ -8,24 +8,35 @@ vendors, pg_trgm's indexed `%>` operator took 40 ms for long queries where the
 in-memory index takes 2 ms. Filters and facet counts work on a per-process
 snapshot of every published vendor's facet values, rebuilt only when the catalog
 changes, so a search costs a constant, small number of queries.
+
+Everything derived from the whole catalog (that snapshot, the `CatalogKnowledge`
+that matches DNS names to vendors) is kept by `per_catalog_version`, keyed on
+`catalog_version()`. Selectors read; they never import services.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet
 
 from sources.capability import CAPABILITY_LABELS, NOT_DOCUMENTED, route_state
-from sources.catalogfile import METHOD_KINDS
+from sources.catalogfile import CATALOG_DIR, METHOD_KINDS
+from sources.catalogknowledge import (
+    CatalogKnowledge,
+    LookupQuery,
+    RecordMatch,
+    knowledge_from_files,
+)
 from sources.models import Category, RecordRequirement, Vendor
-from sources.recordindex import LookupQuery, RecordIndex, RecordMatch
 from sources.search import NameIndex, clean_query
-from sources.services.catalog import vendor_to_data
 
 MATCH_THRESHOLD = 0.3
 MAX_MATCHES = 1000
@@ -78,7 +89,6 @@ class SearchResult:
 
 @dataclass
 class CatalogSnapshot:
-    version: tuple
     rows: list[FacetRow]  # every published vendor, by name
     by_id: dict[int, FacetRow]
     names: NameIndex
@@ -87,46 +97,60 @@ class CatalogSnapshot:
     listings: dict[VendorFilters, SearchResult] = field(default_factory=dict)
 
 
-_snapshot: CatalogSnapshot | None = None
-
-
 def catalog_version() -> tuple:
     """Changes whenever a published vendor is added, removed or edited (one cheap query)."""
     published = Vendor.objects.published()
     return tuple(published.aggregate(n=Count("id"), last=Max("updated_at")).values())
 
 
+def per_catalog_version[T](build: Callable[[], T]) -> Callable[[], T]:
+    """Keep what `build()` returns until the published catalog changes.
+
+    The one cache policy for what is derived from the whole catalog: each call costs
+    the `catalog_version()` query, and a rebuild happens in the process that sees the
+    change (an edit bumps the vendor's `updated_at`, see `vendor_refresh_derived`).
+    """
+    kept: tuple[tuple, T] | None = None
+
+    @functools.wraps(build)
+    def cached() -> T:
+        nonlocal kept
+        version = catalog_version()
+        if kept is None or kept[0] != version:
+            kept = (version, build())
+        return kept[1]
+
+    return cached
+
+
+@per_catalog_version
 def catalog_snapshot() -> CatalogSnapshot:
     """Facet values of every published vendor, rebuilt when the catalog changes."""
-    global _snapshot
-    version = catalog_version()
-    if _snapshot is None or _snapshot.version != version:
-        published = Vendor.objects.published()
-        categories: dict[int, set[str]] = {}
-        links = Vendor.categories.through.objects.filter(vendor__published=True)
-        for vid, slug in links.values_list("vendor_id", "category__slug"):
-            categories.setdefault(vid, set()).add(slug)
-        fields = ["id", "dmarc_capability", "method_kinds", "spf_routes", "dkim_routes"]
-        fields += ["not_aligned", "no_compliant_option", "updated_at"]
-        rows = [
-            FacetRow(
-                vid,
-                cap,
-                frozenset(kinds.split()),
-                frozenset(categories.get(vid, ())),
-                spf=route_state("spf", spf, not_aligned, no_compliant_option=impossible),
-                dkim=route_state("dkim", dkim, not_aligned, no_compliant_option=impossible),
-                updated_at=updated_at,
-            )
-            for vid, cap, kinds, spf, dkim, not_aligned, impossible, updated_at in (
-                published.order_by("name", "id").values_list(*fields)
-            )
-        ]
-        names = NameIndex(published.values_list("id", "search_names"))
-        by_id = {row.id: row for row in rows}
-        position = {row.id: i for i, row in enumerate(rows)}
-        _snapshot = CatalogSnapshot(version, rows, by_id, names, position)
-    return _snapshot
+    published = Vendor.objects.published()
+    categories: dict[int, set[str]] = {}
+    links = Vendor.categories.through.objects.filter(vendor__published=True)
+    for vid, slug in links.values_list("vendor_id", "category__slug"):
+        categories.setdefault(vid, set()).add(slug)
+    fields = ["id", "dmarc_capability", "method_kinds", "spf_routes", "dkim_routes"]
+    fields += ["not_aligned", "no_compliant_option", "updated_at"]
+    rows = [
+        FacetRow(
+            vid,
+            cap,
+            frozenset(kinds.split()),
+            frozenset(categories.get(vid, ())),
+            spf=route_state("spf", spf, not_aligned, no_compliant_option=impossible),
+            dkim=route_state("dkim", dkim, not_aligned, no_compliant_option=impossible),
+            updated_at=updated_at,
+        )
+        for vid, cap, kinds, spf, dkim, not_aligned, impossible, updated_at in (
+            published.order_by("name", "id").values_list(*fields)
+        )
+    ]
+    names = NameIndex(published.values_list("id", "search_names"))
+    by_id = {row.id: row for row in rows}
+    position = {row.id: i for i, row in enumerate(rows)}
+    return CatalogSnapshot(rows, by_id, names, position)
 
 
 def catalog_search(*, query: str = "", filters: VendorFilters | None = None) -> SearchResult:
@@ -254,36 +278,49 @@ def categories_with_counts() -> QuerySet:
     ).order_by("position", "name")
 
 
-_record_index: tuple[tuple, RecordIndex] | None = None
+@per_catalog_version
+def catalog_knowledge() -> CatalogKnowledge:
+    """What the published catalog's records tell about DNS names (`CatalogKnowledge`):
+    the vendors a domain report authorises, the vendors a name belongs to."""
+    records = (
+        RecordRequirement.objects.filter(method__vendor__published=True)
+        .order_by(
+            "method__vendor__name",
+            "method__vendor_id",
+            "method__order",
+            "method_id",
+            "position",
+            "id",
+        )
+        .values_list(
+            "method__vendor__slug",
+            "method__vendor__name",
+            "method_id",
+            "method__kind",
+            "record_id",
+            "rtype",
+            "value",
+            "check_type",
+            "pattern",
+            "purpose",
+            "selector",
+        )
+    )
+    vendors: dict[str, dict] = {}
+    methods: dict[int, dict] = {}
+    for slug, name, method_id, kind, *record in records:
+        vendor = vendors.setdefault(slug, {"slug": slug, "name": name, "methods": []})
+        if method_id not in methods:
+            methods[method_id] = {"kind": kind, "records": []}
+            vendor["methods"].append(methods[method_id])
+        keys = ("id", "type", "value", "check", "pattern", "purpose", "selector")
+        methods[method_id]["records"].append(dict(zip(keys, record, strict=True)))
+    return CatalogKnowledge.build(vendors.values())
 
 
-def record_index() -> RecordIndex:
-    """The published catalog's record values and patterns, rebuilt when the catalog changes."""
-    global _record_index
-    version = catalog_version()
-    if _record_index is None or _record_index[0] != version:
-        records = (
-            RecordRequirement.objects.filter(method__vendor__published=True)
-            .order_by("method__vendor__name", "method__order", "method_id", "position", "id")
-            .values_list(
-                "method__vendor__slug",
-                "method__vendor__name",
-                "method__kind",
-                "record_id",
-                "rtype",
-                "value",
-                "pattern",
-                "purpose",
-                "check_type",
-            )
-        )
-        keys = ("vendor_slug", "vendor_name", "method", "id", "type", "value", "pattern")
-        keys += ("purpose", "check")
-        _record_index = (
-            version,
-            RecordIndex.build(dict(zip(keys, row, strict=True)) for row in records),
-        )
-    return _record_index[1]
+def catalog_knowledge_from_files(directory: Path = CATALOG_DIR) -> CatalogKnowledge:
+    """The same, read from sources/catalog/ (for the command line without a database)."""
+    return knowledge_from_files(directory)
 
 
 @dataclass
@@ -296,7 +333,7 @@ class VendorMatch:
 def vendor_lookup(*, query: LookupQuery) -> list[VendorMatch]:
     """Published vendors whose records name `query` (an include domain, CNAME target, host)."""
     vendors: dict[str, VendorMatch] = {}
-    for match in record_index().lookup(query):
+    for match in catalog_knowledge().lookup(query):
         entry = vendors.setdefault(
             match.vendor_slug, VendorMatch(match.vendor_slug, match.vendor_name, [])
         )
@@ -312,3 +349,67 @@ def catalog_data() -> dict:
     ]
     vendors = Vendor.objects.published().with_details().order_by("slug")
     return {"categories": categories, "vendors": [vendor_to_data(v) for v in vendors]}
+
+
+def vendor_to_data(vendor: Vendor) -> dict:
+    """The vendor in catalog-file form (canonical key order)."""
+    return {
+        "slug": vendor.slug,
+        "name": vendor.name,
+        "aliases": list(vendor.aliases),
+        "website": vendor.website,
+        "categories": [c.slug for c in vendor.categories.all()],
+        "summary": vendor.summary,
+        "description": vendor.description,
+        "last_verified": vendor.last_verified,
+        "published": vendor.published,
+        "undocumented": list(vendor.undocumented),
+        "no_compliant_option": vendor.no_compliant_option,
+        "no_compliant_explanation": vendor.no_compliant_explanation,
+        "documentation": [{"title": d.title, "url": d.url} for d in vendor.documentation.all()],
+        "methods": [
+            {
+                "kind": m.kind,
+                "title": m.title,
+                "recommended": m.recommended,
+                "order": m.order,
+                "sources": list(m.sources),
+                "evidence": m.evidence,
+                "aligns": None if m.aligns is None else list(m.aligns),
+                "steps": m.steps,
+                "parameters": [
+                    {
+                        "name": p.name,
+                        "label": p.label,
+                        "help": p.help,
+                        "pattern": p.pattern,
+                        "example": p.example,
+                        "required": p.required,
+                    }
+                    for p in m.parameters.all()
+                ],
+                "records": [
+                    {
+                        "id": r.record_id,
+                        "type": r.rtype,
+                        "host": r.host,
+                        "value": r.value,
+                        "check": r.check_type,
+                        "pattern": r.pattern,
+                        "purpose": r.purpose,
+                        "selector": r.selector,
+                        "priority": r.priority,
+                        "required": r.required,
+                        "note": r.note,
+                        "known_selectors": list(r.known_selectors),
+                        "sources": list(r.sources),
+                        "evidence": r.evidence,
+                    }
+                    for r in m.records.all()
+                ],
+            }
+            for m in vendor.methods.all()
+        ],
+        "not_aligned": [dict(item) for item in vendor.not_aligned],
+        "related": list(vendor.related),
+    }

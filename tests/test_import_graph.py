@@ -147,11 +147,6 @@ def test_there_is_no_import_circle_among_sources_modules():
     assert cycles(import_graph()) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="selectors.py still imports vendor_to_data from services.catalog; issue 11 item 4 "
-    "(branch catcode) moves it into the selectors: drop this mark when that lands",
-)
 def test_selectors_import_no_services():
     services = {m for m in imports_of("sources.selectors") if m.startswith("sources.services")}
     assert services == set()

@@ -6,8 +6,8 @@ from rest_framework import serializers
 
 from sources.api.serializers import CAPABILITY_CHOICES, METHOD_KIND_CHOICES
 from sources.capability import NO, NOT_DOCUMENTED, YES
+from sources.catalogknowledge import InvalidName, parse_lookup_name
 from sources.models import Category
-from sources.recordindex import InvalidName, parse_lookup_name
 from sources.search import MAX_QUERY
 from sources.selectors import ORDERINGS, VendorFilters
 

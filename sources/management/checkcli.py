@@ -16,12 +16,11 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
 
-from sources.catalogmatch import CatalogKnowledge
+from sources.catalogknowledge import CatalogKnowledge
 from sources.checker import Resolver
+from sources.selectors import catalog_knowledge, catalog_knowledge_from_files
 from sources.services.checks import (
     UnknownVendor,
-    catalog_knowledge,
-    catalog_knowledge_from_files,
     check_resolver,
     validate_nameserver,
     vendor_file_data,

@@ -26,13 +26,13 @@ from django.db.models import Count, F
 from django.tasks import task
 from django.utils import timezone
 
-from sources.catalogmatch import CatalogKnowledge
+from sources.catalogknowledge import CatalogKnowledge
 from sources.checker import InvalidDomain, Resolver, check_many, normalise_domain
 from sources.models import BulkCheck, CheckResult
+from sources.selectors import catalog_knowledge
 from sources.services.checks import (
     CheckInput,
     CheckInputError,
-    catalog_knowledge,
     check_input_clean,
     check_resolver,
 )

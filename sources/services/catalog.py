@@ -25,6 +25,7 @@ from sources.models import (
     SetupMethod,
     Vendor,
 )
+from sources.selectors import vendor_to_data
 
 
 @dataclass
@@ -88,70 +89,6 @@ def vendors_refresh_search_vector(vendors) -> None:
             + SearchVector("search_names", weight="A", config="simple")
             + SearchVector("summary", weight="B", config="english")
         )
-
-
-def vendor_to_data(vendor: Vendor) -> dict:
-    """The vendor in catalog-file form (canonical key order)."""
-    return {
-        "slug": vendor.slug,
-        "name": vendor.name,
-        "aliases": list(vendor.aliases),
-        "website": vendor.website,
-        "categories": [c.slug for c in vendor.categories.all()],
-        "summary": vendor.summary,
-        "description": vendor.description,
-        "last_verified": vendor.last_verified,
-        "published": vendor.published,
-        "undocumented": list(vendor.undocumented),
-        "no_compliant_option": vendor.no_compliant_option,
-        "no_compliant_explanation": vendor.no_compliant_explanation,
-        "documentation": [{"title": d.title, "url": d.url} for d in vendor.documentation.all()],
-        "methods": [
-            {
-                "kind": m.kind,
-                "title": m.title,
-                "recommended": m.recommended,
-                "order": m.order,
-                "sources": list(m.sources),
-                "evidence": m.evidence,
-                "aligns": None if m.aligns is None else list(m.aligns),
-                "steps": m.steps,
-                "parameters": [
-                    {
-                        "name": p.name,
-                        "label": p.label,
-                        "help": p.help,
-                        "pattern": p.pattern,
-                        "example": p.example,
-                        "required": p.required,
-                    }
-                    for p in m.parameters.all()
-                ],
-                "records": [
-                    {
-                        "id": r.record_id,
-                        "type": r.rtype,
-                        "host": r.host,
-                        "value": r.value,
-                        "check": r.check_type,
-                        "pattern": r.pattern,
-                        "purpose": r.purpose,
-                        "selector": r.selector,
-                        "priority": r.priority,
-                        "required": r.required,
-                        "note": r.note,
-                        "known_selectors": list(r.known_selectors),
-                        "sources": list(r.sources),
-                        "evidence": r.evidence,
-                    }
-                    for r in m.records.all()
-                ],
-            }
-            for m in vendor.methods.all()
-        ],
-        "not_aligned": [dict(item) for item in vendor.not_aligned],
-        "related": list(vendor.related),
-    }
 
 
 def _normalised(data: dict) -> dict:

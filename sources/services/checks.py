@@ -15,7 +15,6 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +22,7 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from sources.catalogfile import CATALOG_DIR, CatalogError, load_vendor_file
-from sources.catalogmatch import CatalogKnowledge
+from sources.catalogknowledge import CatalogKnowledge
 from sources.checker import (
     CheckSetup,
     InvalidDomain,
@@ -38,8 +37,7 @@ from sources.checker import (
 from sources.checker.check import SECTIONS
 from sources.checker.dns import parse_nameserver
 from sources.models import BulkCheck, CheckResult, Vendor
-from sources.selectors import catalog_version
-from sources.services.catalog import vendor_to_data
+from sources.selectors import catalog_knowledge, vendor_to_data
 
 
 class UnknownVendor(LookupError):
@@ -138,58 +136,6 @@ def vendor_file_data(slug: str) -> dict:
         return load_vendor_file(path)
     except CatalogError as exc:
         raise UnknownVendor(f"the catalog file for '{slug}' is invalid: {exc}") from None
-
-
-_knowledge: tuple[tuple, CatalogKnowledge] | None = None
-
-
-def catalog_knowledge() -> CatalogKnowledge:
-    """DKIM selectors and SPF/DKIM targets of the published catalog (rebuilt when it changes)."""
-    global _knowledge
-    version = catalog_version()
-    if _knowledge is None or _knowledge[0] != version:
-        vendors = Vendor.objects.published().prefetch_related("methods__records")
-        data = [
-            {
-                "slug": v.slug,
-                "name": v.name,
-                "methods": [
-                    {
-                        "records": [
-                            {
-                                "type": r.rtype,
-                                "value": r.value,
-                                "check": r.check_type,
-                                "pattern": r.pattern,
-                                "purpose": r.purpose,
-                                "selector": r.selector,
-                            }
-                            for r in m.records.all()
-                        ]
-                    }
-                    for m in v.methods.all()
-                ],
-            }
-            for v in vendors
-        ]
-        _knowledge = (version, CatalogKnowledge.build(data))
-    return _knowledge[1]
-
-
-def catalog_knowledge_from_files(directory: Path = CATALOG_DIR) -> CatalogKnowledge:
-    """The same, read from sources/catalog/ (for the command line without a database).
-
-    A file that does not validate is skipped: one bad entry must not stop a check.
-    """
-    from sources.catalogfile import vendor_files
-
-    vendors = []
-    for path in vendor_files(directory):
-        try:
-            vendors.append(load_vendor_file(path))
-        except CatalogError:
-            continue
-    return CatalogKnowledge.build(vendors)
 
 
 # -- input ---------------------------------------------------------------------

@@ -32,8 +32,9 @@ from sources.models import (
     SubmissionEvent,
     Vendor,
 )
+from sources.selectors import vendor_to_data
 from sources.services import notifications
-from sources.services.catalog import vendor_save_data, vendor_to_data
+from sources.services.catalog import vendor_save_data
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ from sources.capability import Capability, vendor_capability
 from sources.catalogfile import METHOD_KINDS
 from sources.checker import best_first
 from sources.models import Category, Vendor
-from sources.services.catalog import vendor_to_data
+from sources.selectors import vendor_to_data
 
 register = template.Library()
 

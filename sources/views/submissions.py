@@ -24,7 +24,7 @@ from sources.permissions import (
     can_view_submission,
 )
 from sources.ratelimit import rate_limited, too_many_requests, wait_message
-from sources.services.catalog import vendor_to_data
+from sources.selectors import vendor_to_data
 from sources.services.submissions import (
     DuplicateSubmission,
     ModerationError,

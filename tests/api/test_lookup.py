@@ -2,7 +2,7 @@
 
 import pytest
 
-from sources.recordindex import RecordIndex, parse_lookup_name
+from sources.catalogknowledge import CatalogKnowledge, parse_lookup_name
 from tests.api.conftest import SPF_INCLUDE_METHOD
 from tests.factories import make_vendor
 
@@ -118,25 +118,19 @@ def test_an_internationalised_name_is_looked_up_in_its_ascii_form(anonymous, cat
 
 
 def test_the_index_tries_only_the_patterns_filed_under_the_names_suffixes():
-    def record(slug, **fields):
+    def vendor(slug, **record):
+        record = {"id": "r", "type": "CNAME", "purpose": "dkim", "check": "equals", **record}
         return {
-            "vendor_slug": slug,
-            "vendor_name": slug,
-            "method": "dkim-cname",
-            "id": "r",
-            "type": "CNAME",
-            "value": "",
-            "pattern": "",
-            "purpose": "dkim",
-            "check": "equals",
-            **fields,
+            "slug": slug,
+            "name": slug,
+            "methods": [{"kind": "dkim-cname", "records": [record]}],
         }
 
-    index = RecordIndex.build(
+    index = CatalogKnowledge.build(
         [
-            record("a", value="s1.u{n}.mail-a.example"),
-            record("b", pattern=r"^s1\.u\d+\.mail-b\.example$"),
-            record("c", pattern=r"mail-c"),  # unanchored: tried on every lookup
+            vendor("a", value="s1.u{n}.mail-a.example"),
+            vendor("b", pattern=r"^s1\.u\d+\.mail-b\.example$"),
+            vendor("c", pattern=r"mail-c"),  # unanchored: tried on every lookup
         ]
     )
     assert set(index.by_suffix) == {"mail-a.example", "mail-b.example"}

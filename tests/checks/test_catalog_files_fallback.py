@@ -3,7 +3,7 @@
 import shutil
 
 from sources.catalogfile import CATALOG_DIR
-from sources.services.checks import catalog_knowledge_from_files
+from sources.selectors import catalog_knowledge_from_files
 
 
 def test_a_bad_catalog_file_is_skipped_and_the_rest_used(tmp_path):

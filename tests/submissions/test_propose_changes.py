@@ -3,7 +3,7 @@
 import pytest
 
 from sources.models import Submission
-from sources.services.catalog import vendor_to_data
+from sources.selectors import vendor_to_data
 from sources.services.submissions import current_data
 from tests.submissions.helpers import form_post
 
