@@ -1,7 +1,11 @@
-"""Admin for the catalog. Derived fields are recomputed after every save."""
+"""Admin for the catalog. Derived fields are recomputed after every save, and a save
+that would leave the entry invalid (so that `export_catalog` would fail) is rolled back."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect
 
+from sources.catalogfile import CatalogError
 from sources.models import (
     Category,
     DocumentationLink,
@@ -10,8 +14,58 @@ from sources.models import (
     SetupMethod,
     Vendor,
 )
-from sources.services.catalog import vendor_refresh_derived
+from sources.services.catalog import vendor_refresh_derived, vendor_validate_stored
 from sources.services.submissions import current_data, revision_after_edit
+
+
+def _refusal(exc: CatalogError) -> str:
+    return (
+        "Not saved: the entry would no longer be a valid catalog entry "
+        f"({exc.field}: {exc.message})."
+        if exc.field
+        else f"Not saved: {exc.message}."
+    )
+
+
+class CatalogValidatedAdmin(admin.ModelAdmin):
+    """Edits are checked by the catalog validator before they are committed.
+
+    `save_related` runs inside the change view's transaction; when the validator
+    refuses the stored entry, the transaction is rolled back and the form is shown
+    again with what was typed and the validator's message.
+    """
+
+    def entry_saved(self, request, vendor: Vendor) -> None:
+        """Derived fields, the validator (raises CatalogError), then the revision."""
+        vendor_refresh_derived(vendor)
+        vendor_validate_stored(vendor=vendor)
+        revision_after_edit(
+            vendor=vendor,
+            before=getattr(request, "vendor_before_edit", None),
+            user=request.user,
+            summary="Edited in the admin",
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except CatalogError as exc:
+            # The view's atomic block has rolled the save back: show the form again.
+            request.catalog_refusal = _refusal(exc)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, "catalog_refusal", None)
+        if refusal is None:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                super().clean()
+                raise forms.ValidationError(refusal)
+
+        return RefusedForm
 
 
 @admin.register(Category)
@@ -33,7 +87,7 @@ class MethodInline(admin.StackedInline):
 
 
 @admin.register(Vendor)
-class VendorAdmin(admin.ModelAdmin):
+class VendorAdmin(CatalogValidatedAdmin):
     list_display = ["name", "slug", "dmarc_capability", "published", "last_verified"]
     list_filter = ["published", "dmarc_capability", "categories"]
     search_fields = ["name", "slug", "search_names"]
@@ -51,13 +105,7 @@ class VendorAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        vendor_refresh_derived(form.instance)
-        revision_after_edit(
-            vendor=form.instance,
-            before=getattr(request, "vendor_before_edit", None),
-            user=request.user,
-            summary="Edited in the admin",
-        )
+        self.entry_saved(request, form.instance)
 
     @admin.action(description="Publish selected vendors")
     def publish(self, request, queryset):
@@ -87,7 +135,7 @@ class RecordInline(admin.StackedInline):
 
 
 @admin.register(SetupMethod)
-class SetupMethodAdmin(admin.ModelAdmin):
+class SetupMethodAdmin(CatalogValidatedAdmin):
     list_display = ["title", "vendor", "kind", "recommended"]
     list_filter = ["kind"]
     search_fields = ["title", "vendor__name"]
@@ -100,13 +148,20 @@ class SetupMethodAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        vendor_refresh_derived(form.instance.vendor)
-        revision_after_edit(
-            vendor=form.instance.vendor,
-            before=getattr(request, "vendor_before_edit", None),
-            user=request.user,
-            summary="Edited in the admin",
-        )
+        self.entry_saved(request, form.instance.vendor)
+
+    def delete_model(self, request, obj):
+        request.vendor_before_edit = current_data(obj.vendor)
+        super().delete_model(request, obj)
+        self.entry_saved(request, obj.vendor)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except CatalogError as exc:
+            # Rolled back by the view's atomic block (a vendor's last method, say).
+            self.message_user(request, _refusal(exc), messages.ERROR)
+            return redirect("admin:sources_setupmethod_change", object_id)
 
 
 # The moderation queue (submissions, revisions, reports, verified domains).

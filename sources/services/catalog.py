@@ -184,6 +184,19 @@ def catalog_import(*, path: Path = CATALOG_DIR) -> ImportReport:
     return report
 
 
+def vendor_validate_stored(*, vendor: Vendor) -> dict:
+    """The vendor as stored, in catalog-file form, validated as `catalog_export` writes it.
+
+    Raises CatalogError (naming the field) when the stored entry could not be exported:
+    edits that bypass the catalog forms (the admin) call it before they are committed.
+    """
+    return _validated(Vendor.objects.with_details().get(pk=vendor.pk))
+
+
+def _validated(vendor: Vendor) -> dict:
+    return validate_vendor(vendor_to_data(vendor), source=f"{vendor.slug} (database)")
+
+
 def catalog_export(*, path: Path) -> int:
     """Write every vendor (and the categories) as catalog files; returns the vendor count."""
     path.mkdir(parents=True, exist_ok=True)
@@ -196,7 +209,7 @@ def catalog_export(*, path: Path) -> int:
     (path / CATEGORIES_FILE).write_text(tomli_w.dumps({"category": categories}))
     count = 0
     for vendor in Vendor.objects.with_details().order_by("slug"):
-        data = validate_vendor(vendor_to_data(vendor), source=f"{vendor.slug} (database)")
+        data = _validated(vendor)
         (path / f"{vendor.slug}.toml").write_text(dump_vendor(data))
         count += 1
     return count

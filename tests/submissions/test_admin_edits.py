@@ -53,3 +53,69 @@ def test_saving_without_changes_records_nothing(client, moderator, vendor):
     url = f"/admin/sources/vendor/{vendor.pk}/change/"
     assert client.post(url, post_data_from(client.get(url))).status_code == 302
     assert not Revision.objects.exists()
+
+
+def test_an_admin_edit_the_catalog_validator_refuses_is_rolled_back(client, moderator, vendor):
+    """The model form accepts an http:// website; the catalog (and export_catalog) does not."""
+    client.force_login(moderator)
+    url = f"/admin/sources/vendor/{vendor.pk}/change/"
+    data = post_data_from(client.get(url))
+    data["website"] = "http://www.examplemail.example/"
+    data["summary"] = "Changed in the same save."
+    response = client.post(url, data)
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.non_field_errors()
+    assert errors == [
+        "Not saved: the entry would no longer be a valid catalog entry "
+        "(website: must be an https URL, not 'http://www.examplemail.example/')."
+    ]
+    assert "website: must be an https URL" in response.content.decode()
+    # What was typed is still in the form; nothing of it reached the database.
+    assert response.context["adminform"].form["summary"].value() == "Changed in the same save."
+    vendor.refresh_from_db()
+    assert vendor.website == "https://www.examplemail.example/"
+    assert vendor.summary == "examplemail sends transactional email."
+    assert not Revision.objects.filter(vendor=vendor).exists()
+
+
+def test_a_record_edit_with_an_undeclared_parameter_is_refused(client, moderator, vendor):
+    client.force_login(moderator)
+    method = vendor.methods.get()
+    url = f"/admin/sources/setupmethod/{method.pk}/change/"
+    data = post_data_from(client.get(url))
+    (key,) = [k for k, v in data.items() if v == "s1.dkim.u{account_id}.example.net"]
+    data[key] = "s1.dkim.{account}.example.net"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    (error,) = response.context["adminform"].form.non_field_errors()
+    assert "uses {account}, which is not a declared parameter" in error
+    record = method.records.get(record_id="dkim-s1")
+    assert record.value == "s1.dkim.u{account_id}.example.net"
+    assert not Revision.objects.filter(vendor=vendor).exists()
+
+
+def test_deleting_a_vendors_last_method_in_the_admin_is_refused(client, moderator, vendor):
+    client.force_login(moderator)
+    method = vendor.methods.get()
+    url = f"/admin/sources/setupmethod/{method.pk}/delete/"
+    response = client.post(url, {"post": "yes"}, follow=True)
+    assert response.redirect_chain[-1][0] == f"/admin/sources/setupmethod/{method.pk}/change/"
+    shown = [str(m) for m in response.context["messages"]]
+    assert shown == [
+        "Not saved: the entry would no longer be a valid catalog entry "
+        "(methods: needs at least one method, or no_compliant_option = true)."
+    ]
+    assert vendor.methods.filter(pk=method.pk).exists()
+
+
+def test_an_admin_edit_the_validator_accepts_still_exports(client, moderator, vendor, tmp_path):
+    from sources.services.catalog import catalog_export
+
+    client.force_login(moderator)
+    method = vendor.methods.get()
+    url = f"/admin/sources/setupmethod/{method.pk}/change/"
+    data = post_data_from(client.get(url))
+    data["title"] = "Domain authentication (CNAME)"
+    assert client.post(url, data).status_code == 302
+    assert catalog_export(path=tmp_path) == 1
+    assert 'title = "Domain authentication (CNAME)"' in (tmp_path / "examplemail.toml").read_text()
