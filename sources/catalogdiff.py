@@ -1,7 +1,7 @@
 """Field-by-field differences between two vendor entries in catalog-file form.
 
-Pure Python: used for the moderators' review, the revision history and the
-change summaries stored with each revision.
+Pure Python: used for the moderators' review and the changes stored with each
+revision.
 """
 
 from __future__ import annotations
@@ -70,10 +70,6 @@ class FieldChange:
         if self.new is None:
             return "removed"
         return "changed"
-
-    @property
-    def multiline(self) -> bool:
-        return "\n" in (self.old or "") or "\n" in (self.new or "")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -154,13 +150,3 @@ def _merged_order(first: list[str], second: list[str]) -> list[str]:
         seen.add(path)
         position += 1
     return merged
-
-
-def summarise(changes: list[FieldChange], *, limit: int = 6) -> str:
-    """A one-line summary: the first few changed fields by label."""
-    if not changes:
-        return "No changes"
-    labels = list(dict.fromkeys(c.label for c in changes))
-    shown = ", ".join(labels[:limit])
-    more = len(labels) - limit
-    return f"{shown} and {more} more" if more > 0 else shown

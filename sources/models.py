@@ -90,11 +90,8 @@ class Vendor(models.Model):
 
     class Meta:
         ordering = ["name"]
-        # PostgreSQL only: migration 0002 creates them with operations that skip SQLite.
-        indexes = [
-            GinIndex(fields=["search_vector"], name="vendor_search_vector"),
-            GinIndex(fields=["search_names"], name="vendor_names_trgm", opclasses=["gin_trgm_ops"]),
-        ]
+        # PostgreSQL only: migration 0001 creates it with an operation that skips SQLite.
+        indexes = [GinIndex(fields=["search_vector"], name="vendor_search_vector")]
 
     def __str__(self) -> str:
         return self.name

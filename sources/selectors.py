@@ -173,13 +173,6 @@ def catalog_search(*, query: str = "", filters: VendorFilters | None = None) -> 
     return SearchResult(ids=ids, facets=_count_facets(rows, filters), query=cleaned)
 
 
-def vendor_search(*, query: str = "", filters: VendorFilters | None = None) -> list[int] | None:
-    """Ids of matching published vendors, best first; None when there is no query."""
-    if not clean_query(query):
-        return None
-    return catalog_search(query=query, filters=filters).ids
-
-
 def _ranked_ids(snapshot: CatalogSnapshot, query: str) -> list[int]:
     """Names and aliases by trigram similarity, then words in names and summaries."""
     scores = snapshot.names.search(query, MATCH_THRESHOLD)

@@ -18,7 +18,7 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
-from sources.catalogdiff import diff_entries, summarise
+from sources.catalogdiff import diff_entries
 from sources.catalogfile import CatalogError, check_url, validate_vendor
 from sources.models import (
     Category,
@@ -542,13 +542,6 @@ def revision_restore(*, revision: Revision, user) -> Revision:
             summary=f"Restored revision {revision.number}",
             restored_from=revision,
         )
-
-
-def revision_changes_summary(revision: Revision) -> str:
-    """A one-line account of a revision's changes."""
-    from sources.catalogdiff import FieldChange
-
-    return summarise([FieldChange(**c) for c in revision.changes])
 
 
 # -- reports ----------------------------------------------------------------------------------

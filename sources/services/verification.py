@@ -188,13 +188,3 @@ def submissions_with_verified_submitter(submissions: Iterable[Submission]) -> se
         ).values_list("user_id", "domain")
     )
     return {pk for pk, pair in wanted.items() if pair in verified}
-
-
-def user_verified_domains(user) -> set[str]:
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    return set(
-        DomainVerification.objects.filter(user=user, status=Status.VERIFIED).values_list(
-            "domain", flat=True
-        )
-    )

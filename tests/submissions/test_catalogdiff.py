@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from sources.catalogdiff import diff_entries, display, flatten, summarise
+from sources.catalogdiff import diff_entries, display, flatten
 from tests.factories import vendor_data
 
 
@@ -53,9 +53,3 @@ def test_a_new_entry_lists_every_filled_field():
 def test_flatten_keeps_reading_order():
     keys = list(flatten(vendor_data()))
     assert keys.index("name") < keys.index("documentation[0].title") < keys.index("methods[0].kind")
-
-
-def test_summaries_are_short():
-    old, new = vendor_data(), vendor_data(summary="x", description="y", name="Z")
-    assert summarise(diff_entries(old, new)) == "Name, Summary, Description"
-    assert summarise([]) == "No changes"
