@@ -20,14 +20,15 @@ from django.utils.safestring import mark_safe
 from sources.catalogdiff import FieldChange, diff_entries
 from sources.models import DomainVerification, Report, Revision, Submission
 from sources.permissions import can_restore_revision
+from sources.services.reports import report_close
 from sources.services.submissions import (
     MAX_COMMENT,
     ModerationError,
     current_data,
     data_from_json,
-    report_close,
     revision_restore,
     submission_approve,
+    submission_is_revisable,
     submission_reject,
     submission_request_changes,
 )
@@ -95,6 +96,7 @@ class SubmissionAdmin(admin.ModelAdmin):
                     "name",
                     "submitter_email",
                     "verified",
+                    "revisable",
                     "submitted_at",
                     "public_link",
                 ]
@@ -112,6 +114,7 @@ class SubmissionAdmin(admin.ModelAdmin):
         "name",
         "submitter_email",
         "verified",
+        "revisable",
         "submitted_at",
         "public_link",
         "provenance_links",
@@ -138,6 +141,10 @@ class SubmissionAdmin(admin.ModelAdmin):
         if not hasattr(obj, "submitter_verified"):
             obj.submitter_verified = obj.pk in submissions_with_verified_submitter([obj])
         return obj.submitter_verified
+
+    @admin.display(description="The submitter may revise it", boolean=True)
+    def revisable(self, obj):
+        return submission_is_revisable(submission=obj, user=obj.submitter)
 
     def get_changelist(self, request, **kwargs):
         return SubmissionChangeList

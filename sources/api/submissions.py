@@ -33,6 +33,7 @@ from sources.services.submissions import (
     MAX_PROVENANCE,
     DuplicateSubmission,
     submission_create,
+    submission_is_revisable,
 )
 
 TAG = "submissions"
@@ -116,6 +117,10 @@ class SubmissionSerializer(serializers.Serializer):
     reviewed_at = serializers.DateTimeField(allow_null=True)
     url = serializers.SerializerMethodField(help_text="This submission in the API.")
     page_url = serializers.SerializerMethodField(help_text="This submission on the site.")
+    revisable = serializers.SerializerMethodField(
+        help_text="Whether you may revise it now on the site (your own, still open, and the "
+        "entry it changes still exists)."
+    )
 
     def get_vendor(self, submission: Submission) -> str | None:
         return submission.vendor.slug if submission.vendor is not None else None
@@ -130,6 +135,10 @@ class SubmissionSerializer(serializers.Serializer):
 
     def get_page_url(self, submission: Submission) -> str:
         return absolute(self.context.get("request"), submission.get_absolute_url())
+
+    def get_revisable(self, submission: Submission) -> bool:
+        user = getattr(self.context.get("request"), "user", None)
+        return submission_is_revisable(submission=submission, user=user)
 
 
 def _with_details(queryset):

@@ -1,14 +1,11 @@
 """The vendor entry form: the whole catalog model, usable without JavaScript.
 
-An entry is a vendor with lists of rows (documentation links, methods) and a
-method has its own rows (parameters, records). Each list is a `RowSet` with a
-fixed number of rows; "Add another" buttons post the form back with one more
-row, so nothing needs JavaScript and nothing typed is lost. Blank rows are
-ignored. The Django fields check what each field alone can tell (required,
-length, URL scheme); the entry as a whole is then checked by the catalog's own
-validator (`sources.services.submissions.submission_validate`), whose error,
-named by a path such as `methods[0].records[1].host`, is shown beside that
-field.
+An entry is the vendor's own fields (`VendorFieldsForm`) with lists of rows
+(documentation links, methods; a method has its own parameters and records: see
+`entryrows`), each list a `RowSet` (see `rows`). The entry as a whole is checked by
+the catalog's own validator (in the submission services), whose error, named by a
+path such as `methods[0].records[1].host`, is shown beside that field
+(`EntryForm.add_catalog_error`).
 """
 
 from __future__ import annotations
@@ -18,26 +15,23 @@ import re
 from typing import Any
 
 from django import forms
-from django.forms.utils import ErrorDict
 from django.utils.text import slugify
 
-from sources.catalogfile import (
-    CHECKS,
-    MAX_LINE,
-    MAX_TEXT,
-    METHOD_KINDS,
-    PURPOSES,
-    RECORD_TYPES,
-    CatalogError,
-    check_url,
+from sources.catalogfile import MAX_TEXT, CatalogError, check_url
+from sources.forms.entryrows import (
+    DocumentationForm,
+    MethodForm,
+    ParameterForm,
+    RecordForm,
+    area_field,
+    field_limit,
+    lines,
+    sentence,
+    text_field,
+    url_lines,
 )
-from sources.models import (
-    DocumentationLink,
-    MethodParameter,
-    RecordRequirement,
-    SetupMethod,
-    Vendor,
-)
+from sources.forms.rows import RowSet
+from sources.models import Vendor
 from sources.services.submissions import (
     MAX_DOCUMENTATION,
     MAX_LIST_ITEMS,
@@ -46,20 +40,10 @@ from sources.services.submissions import (
     MAX_PARAMETERS,
     MAX_PROVENANCE,
     MAX_RECORDS,
-    max_length,
 )
 
 ROWSET_TARGET = re.compile(r"^(docs|methods|methods-\d{1,2}-(records|parameters))$")
 PATH_RE = re.compile(r"^(?:(?P<prefix>.*)\.)?(?P<field>[a-z_]+)(?:\[(?P<index>\d+)\])?$")
-
-
-def sentence(message: str) -> str:
-    """'must not be empty' -> 'Must not be empty.'"""
-    message = message.strip()
-    if not message:
-        return message
-    message = message[0].upper() + message[1:]
-    return message if message.endswith((".", "!", "?")) else message + "."
 
 
 def slug_from_name(name: str) -> str:
@@ -67,354 +51,10 @@ def slug_from_name(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", slugify(name)).strip("-")[:60].strip("-")
 
 
-def lines(text: str) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
-
-
-def _url_lines(text: str, *, limit: int, what: str) -> list[str]:
-    items = lines(text)
-    if len(items) > limit:
-        raise forms.ValidationError(f"At most {limit} {what} are accepted (one a line).")
-    errors = []
-    for i, url in enumerate(items):
-        try:
-            check_url(url, "form", "")
-        except CatalogError as exc:
-            errors.append(f"Line {i + 1} {exc.message}.")
-    if errors:
-        raise forms.ValidationError(errors)
-    return items
-
-
-def _text(limit: int, *, required: bool = True, label: str, help_text: str = "", **kw):
-    return forms.CharField(
-        max_length=limit, required=required, label=label, help_text=help_text, **kw
-    )
-
-
-def _area(limit: int, *, required: bool = True, label: str, help_text: str = "", rows: int = 4):
-    return forms.CharField(
-        max_length=limit,
-        required=required,
-        label=label,
-        help_text=help_text,
-        widget=forms.Textarea(attrs={"rows": rows}),
-    )
-
-
-def _limit(model, field: str, catalog_limit: int = MAX_LINE) -> int:
-    return min(catalog_limit, max_length(model, field) or catalog_limit)
-
-
-# -- rows ---------------------------------------------------------------------------------
-
-
-class RowForm(forms.Form):
-    """One row of a list; blank rows and rows marked for removal are skipped."""
-
-    text_fields: tuple[str, ...] = ()
-    defaults: dict[str, Any] = {}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["remove"] = forms.BooleanField(required=False, label="Remove this row")
-        self.skipped = False
-
-    def _raw(self, name: str) -> Any:
-        field = self.fields[name]
-        return field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
-
-    def raw_blank(self) -> bool:
-        return all(not (self._raw(name) or "").strip() for name in self.text_fields)
-
-    def raw_removed(self) -> bool:
-        return bool(self._raw("remove"))
-
-    def full_clean(self):
-        if self.is_bound and (self.raw_removed() or self.raw_blank()):
-            self._errors = ErrorDict()
-            self.cleaned_data = {}
-            self.skipped = True
-            return
-        self.skipped = False
-        super().full_clean()
-
-    def raw_values(self) -> dict:
-        """What was posted, as initial values for an unbound copy of this row."""
-        return {name: self._raw(name) for name in self.fields if name != "remove"}
-
-    @property
-    def has_content(self) -> bool:
-        if self.is_bound:
-            return not self.raw_blank()
-        return any(self.initial.get(name) for name in self.text_fields)
-
-
-class RowSet:
-    """A fixed number of rows of one form class, counted by a hidden field."""
-
-    def __init__(
-        self,
-        form_class: type[RowForm],
-        *,
-        prefix: str,
-        data=None,
-        initial: list[dict] | None = None,
-        extra: int = 1,
-        max_rows: int,
-        noun: str,
-    ) -> None:
-        self.prefix, self.max_rows, self.noun = prefix, max_rows, noun
-        self.count_name = f"{prefix}-count"
-        self.errors: list[str] = []
-        initial = initial or []
-        if data is not None:
-            try:
-                count = int(data.get(self.count_name, "0"))
-            except (TypeError, ValueError):
-                count = 0
-            if count > max_rows:
-                self.errors.append(f"At most {max_rows} {noun}s are accepted.")
-            count = max(0, min(count, max_rows))
-        else:
-            count = min(len(initial) + extra, max_rows)
-        self.forms = [
-            form_class(
-                data=data,
-                prefix=f"{prefix}-{i}",
-                initial=initial[i] if i < len(initial) else dict(form_class.defaults),
-            )
-            for i in range(count)
-        ]
-
-    def __iter__(self):
-        return iter(self.forms)
-
-    def __len__(self) -> int:
-        return len(self.forms)
-
-    @property
-    def can_add(self) -> bool:
-        return len(self.forms) < self.max_rows
-
-    def is_valid(self) -> bool:
-        valid = not self.errors
-        for form in self.forms:
-            valid = form.is_valid() and valid
-        return valid
-
-    def included(self) -> list[RowForm]:
-        return [f for f in self.forms if not f.skipped]
-
-    def raw_rows(self) -> list[dict]:
-        """What was posted in each row not marked for removal (blank rows kept: the page
-        should look the same, plus the row asked for)."""
-        return [f.raw_values() for f in self.forms if not f.raw_removed()]
-
-
-class DocumentationForm(RowForm):
-    text_fields = ("title", "url")
-
-    title = _text(_limit(DocumentationLink, "title"), label="Title")
-    url = _text(
-        _limit(DocumentationLink, "url", 1000),
-        label="URL",
-        help_text="An https link to the vendor's documentation.",
-    )
-
-    def clean_url(self):
-        url = self.cleaned_data["url"]
-        try:
-            return check_url(url, "form", "")
-        except CatalogError as exc:
-            raise forms.ValidationError(sentence(exc.message)) from None
-
-    def to_data(self) -> dict:
-        return {"title": self.cleaned_data["title"], "url": self.cleaned_data["url"]}
-
-
-class ParameterForm(RowForm):
-    text_fields = ("name", "label", "help", "pattern", "example")
-    defaults = {"required": True}
-
-    name = _text(
-        _limit(MethodParameter, "name"),
-        label="Name",
-        help_text="Used as {name} in record templates: lowercase letters, digits and _.",
-    )
-    label = _text(_limit(MethodParameter, "label"), label="Label")
-    help = _text(1000, required=False, label="Where the customer finds it")
-    pattern = _text(
-        _limit(MethodParameter, "pattern", 500),
-        required=False,
-        label="Pattern",
-        help_text="A regular expression the value must fully match.",
-    )
-    example = _text(_limit(MethodParameter, "example"), required=False, label="Example")
-    required = forms.BooleanField(required=False, label="Required")
-
-    def to_data(self) -> dict:
-        c = self.cleaned_data
-        return {k: c[k] for k in ("name", "label", "help", "pattern", "example", "required")}
-
-
-class RecordForm(RowForm):
-    text_fields = ("id", "host", "value", "pattern", "selector", "note")
-    defaults = {"type": "CNAME", "check": "equals", "required": True}
-
-    id = _text(
-        _limit(RecordRequirement, "record_id"),
-        label="Id",
-        help_text="Unique within the method, e.g. dkim-s1.",
-    )
-    type = forms.ChoiceField(choices=[(t, t) for t in RECORD_TYPES], label="Type")
-    host = _text(
-        _limit(RecordRequirement, "host", 2000),
-        label="Host",
-        help_text="A template containing {domain}, e.g. s1._domainkey.{domain}.",
-    )
-    value = _text(
-        _limit(RecordRequirement, "value", 2000),
-        required=False,
-        label="Value",
-        help_text="The value to create; may use declared {parameters}.",
-    )
-    check = forms.ChoiceField(choices=[(c, c) for c in CHECKS], label="Check")
-    pattern = _text(
-        _limit(RecordRequirement, "pattern", 500),
-        required=False,
-        label="Pattern",
-        help_text="Optional regular expression used when parameters are not known.",
-    )
-    purpose = forms.ChoiceField(
-        choices=[("", "— choose —"), *((p, p) for p in PURPOSES)], label="Purpose"
-    )
-    selector = _text(
-        _limit(RecordRequirement, "selector"),
-        required=False,
-        label="DKIM selector",
-        help_text="Required when the purpose is dkim.",
-    )
-    priority = forms.IntegerField(
-        required=False, min_value=0, max_value=65535, label="Priority", help_text="MX only."
-    )
-    required = forms.BooleanField(required=False, label="Required")
-    note = _text(_limit(RecordRequirement, "note"), required=False, label="Note")
-
-    def to_data(self) -> dict:
-        c = self.cleaned_data
-        return {
-            "id": c["id"],
-            "type": c["type"],
-            "host": c["host"],
-            "value": c["value"],
-            "check": c["check"],
-            "pattern": c["pattern"],
-            "purpose": c["purpose"],
-            "selector": c["selector"],
-            "priority": c["priority"],
-            "required": c["required"],
-            "note": c["note"],
-        }
-
-
-class MethodForm(RowForm):
-    text_fields = ("title", "sources", "steps")
-
-    kind = forms.ChoiceField(
-        choices=[("", "— choose —"), *METHOD_KINDS.items()], label="Kind of method"
-    )
-    title = _text(_limit(SetupMethod, "title"), label="Title")
-    recommended = forms.BooleanField(required=False, label="Recommended")
-    order = forms.IntegerField(
-        required=False,
-        min_value=-1000,
-        max_value=1000,
-        label="Position",
-        help_text="Among this vendor's methods, best first. Blank: the row's position.",
-    )
-    sources = _area(
-        MAX_TEXT,
-        label="Sources",
-        rows=2,
-        help_text="The documentation pages these records come from: https URLs, one a line.",
-    )
-    steps = _area(
-        MAX_TEXT,
-        label="Steps",
-        rows=6,
-        help_text="Markdown: what the customer does, step by step.",
-    )
-
-    def __init__(self, *args, initial=None, **kwargs):
-        initial = initial or {}
-        super().__init__(*args, initial=initial, **kwargs)
-        data = self.data if self.is_bound else None
-        fresh = not initial.get("title")
-        self.parameters = RowSet(
-            ParameterForm,
-            prefix=f"{self.prefix}-parameters",
-            data=data,
-            initial=initial.get("parameters"),
-            extra=initial.get("_extra_parameters", 1),
-            max_rows=MAX_PARAMETERS,
-            noun="parameter",
-        )
-        self.records = RowSet(
-            RecordForm,
-            prefix=f"{self.prefix}-records",
-            data=data,
-            initial=initial.get("records"),
-            extra=initial.get("_extra_records", 2 if fresh else 1),
-            max_rows=MAX_RECORDS,
-            noun="record",
-        )
-
-    def raw_blank(self) -> bool:
-        return (
-            super().raw_blank()
-            and not self._raw("kind")
-            and all(f.raw_blank() for f in self.parameters)
-            and all(f.raw_blank() for f in self.records)
-        )
-
-    def clean_sources(self):
-        return _url_lines(self.cleaned_data["sources"], limit=MAX_LIST_ITEMS, what="sources")
-
-    def is_valid(self) -> bool:
-        valid = super().is_valid()
-        if self.skipped:
-            return True
-        valid = self.parameters.is_valid() and valid
-        return self.records.is_valid() and valid
-
-    def raw_values(self) -> dict:
-        values = super().raw_values()
-        values["parameters"] = self.parameters.raw_rows()
-        values["records"] = self.records.raw_rows()
-        values["_extra_parameters"] = 0
-        values["_extra_records"] = 0
-        return values
-
-    def to_data(self, position: int) -> dict:
-        c = self.cleaned_data
-        return {
-            "kind": c["kind"],
-            "title": c["title"],
-            "recommended": c["recommended"],
-            "order": c["order"] if c["order"] is not None else position,
-            "sources": c["sources"],
-            "steps": c["steps"],
-            "parameters": [f.to_data() for f in self.parameters.included()],
-            "records": [f.to_data() for f in self.records.included()],
-        }
-
-
-# -- the vendor itself ----------------------------------------------------------------------
-
-
 class VendorFieldsForm(forms.Form):
-    name = _text(_limit(Vendor, "name"), label="Name", help_text="The product's common name.")
+    name = text_field(
+        field_limit(Vendor, "name"), label="Name", help_text="The product's common name."
+    )
     slug = forms.CharField(
         max_length=60,
         required=False,
@@ -422,21 +62,21 @@ class VendorFieldsForm(forms.Form):
         help_text="The entry's address, /vendors/this-slug/: lowercase words joined by hyphens; "
         "left blank, it is made from the name.",
     )
-    aliases = _area(
+    aliases = area_field(
         MAX_TEXT,
         required=False,
         rows=2,
         label="Other names",
         help_text="Former names and product names, one a line.",
     )
-    website = _text(_limit(Vendor, "website"), label="Website", help_text="An https URL.")
+    website = text_field(field_limit(Vendor, "website"), label="Website", help_text="An https URL.")
     categories = forms.MultipleChoiceField(
         choices=[], widget=forms.CheckboxSelectMultiple, label="Categories"
     )
-    summary = _text(
-        _limit(Vendor, "summary"), label="Summary", help_text="One sentence on what it sends."
+    summary = text_field(
+        field_limit(Vendor, "summary"), label="Summary", help_text="One sentence on what it sends."
     )
-    description = _area(
+    description = area_field(
         MAX_TEXT,
         required=False,
         rows=6,
@@ -448,7 +88,7 @@ class VendorFieldsForm(forms.Form):
         help_text="The date you checked the cited documentation (YYYY-MM-DD).",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    undocumented = _area(
+    undocumented = area_field(
         MAX_TEXT,
         required=False,
         rows=3,
@@ -459,21 +99,21 @@ class VendorFieldsForm(forms.Form):
         required=False,
         label="The vendor offers no DMARC-aligned option",
     )
-    no_compliant_explanation = _area(
+    no_compliant_explanation = area_field(
         MAX_TEXT,
         required=False,
         rows=3,
         label="Why, and the workaround",
         help_text="Required when there is no aligned option. Markdown.",
     )
-    provenance = _area(
+    provenance = area_field(
         MAX_TEXT,
         rows=3,
         label="Sources for this submission",
         help_text="The vendor documentation that supports these facts: https URLs, one a line. "
         "Moderators check every fact against them.",
     )
-    note = _area(
+    note = area_field(
         MAX_NOTE,
         required=False,
         rows=3,
@@ -497,7 +137,7 @@ class VendorFieldsForm(forms.Form):
             raise forms.ValidationError(sentence(exc.message)) from None
 
     def clean_provenance(self):
-        return _url_lines(
+        return url_lines(
             self.cleaned_data["provenance"], limit=MAX_PROVENANCE, what="documentation URLs"
         )
 
@@ -612,7 +252,6 @@ class EntryForm:
             max_rows=MAX_METHODS,
             noun="method",
         )
-        self._where: dict[str, Any] = {}
         self.non_field_errors: list[str] = []
 
     # -- validation --------------------------------------------------------------------
@@ -627,22 +266,11 @@ class EntryForm:
         return self.methods.is_valid() and valid
 
     def to_data(self) -> dict:
-        """The entry in catalog-file form (call after is_valid())."""
+        """The entry in catalog-file form (call after is_valid()); reads the form only."""
         v = self.vendor.cleaned_data
         slug = self.fixed_slug or v.get("slug") or slug_from_name(v["name"])
         docs = self.docs.included()
         methods = self.methods.included()
-        self._where = {"": self.vendor, "documentation": self.docs, "methods": self.methods}
-        for i, form in enumerate(docs):
-            self._where[f"documentation[{i}]"] = form
-        for i, form in enumerate(methods):
-            self._where[f"methods[{i}]"] = form
-            self._where[f"methods[{i}].parameters"] = form.parameters
-            self._where[f"methods[{i}].records"] = form.records
-            for j, row in enumerate(form.parameters.included()):
-                self._where[f"methods[{i}].parameters[{j}]"] = row
-            for j, row in enumerate(form.records.included()):
-                self._where[f"methods[{i}].records[{j}]"] = row
         return {
             "slug": slug,
             "name": v["name"],
@@ -667,13 +295,30 @@ class EntryForm:
     def note(self) -> str:
         return self.vendor.cleaned_data["note"]
 
+    def _error_targets(self) -> dict[str, Any]:
+        """The form or row list each catalog path names, as `to_data()` numbers them."""
+        where: dict[str, Any] = {"": self.vendor, "documentation": self.docs}
+        where["methods"] = self.methods
+        for i, form in enumerate(self.docs.included()):
+            where[f"documentation[{i}]"] = form
+        for i, form in enumerate(self.methods.included()):
+            where[f"methods[{i}]"] = form
+            where[f"methods[{i}].parameters"] = form.parameters
+            where[f"methods[{i}].records"] = form.records
+            for j, row in enumerate(form.parameters.included()):
+                where[f"methods[{i}].parameters[{j}]"] = row
+            for j, row in enumerate(form.records.included()):
+                where[f"methods[{i}].records[{j}]"] = row
+        return where
+
     def add_catalog_error(self, exc: CatalogError) -> None:
         """Show a validator error beside the field its path names."""
         path, message = exc.field, exc.message
+        targets = self._error_targets()
         if path in ("", "(top level)"):
             self.non_field_errors.append(sentence(message))
             return
-        target = self._where.get(path)
+        target = targets.get(path)
         if isinstance(target, RowSet):
             target.errors.append(sentence(message))
             return
@@ -686,7 +331,7 @@ class EntryForm:
             match.group("field"),
             match.group("index"),
         )
-        target = self._where.get(prefix, self.vendor if prefix == "" else None)
+        target = targets.get(prefix, self.vendor if prefix == "" else None)
         if target is None or field not in target.fields:
             where = f"{path}: " if field != "slug" else "Slug "
             self.non_field_errors.append(sentence(f"{where}{message}"))

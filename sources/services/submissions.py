@@ -25,13 +25,13 @@ from sources.models import (
     DocumentationLink,
     MethodParameter,
     RecordRequirement,
-    Report,
     Revision,
     SetupMethod,
     Submission,
     SubmissionEvent,
     Vendor,
 )
+from sources.permissions import can_revise_submission
 from sources.selectors import vendor_to_data
 from sources.services import notifications
 from sources.services.catalog import vendor_save_data
@@ -63,6 +63,10 @@ class DuplicateSubmission(Exception):
 
 class ModerationError(Exception):
     """A moderation step cannot be applied; the message says why, for people."""
+
+
+class NotTheSubmitter(ModerationError):
+    """Only the submitter may revise a submission."""
 
 
 # -- data in storage ------------------------------------------------------------
@@ -305,20 +309,47 @@ def submission_create(
     return submission
 
 
+def submission_revisable(*, submission: Submission, user) -> None:
+    """Whether `user` may revise `submission` now: raises ModerationError saying why not
+    (NotTheSubmitter when it is not theirs). The one rule for the site, the API and the
+    admin."""
+    if not can_revise_submission(user, submission):
+        raise NotTheSubmitter("Only the submitter can revise a submission.")
+    if not submission.is_open:
+        raise ModerationError(
+            f"This submission is {submission.get_state_display().lower()}: it can no longer "
+            "be revised. Start a new one instead."
+        )
+    if submission.kind == Submission.Kind.CHANGE and submission.vendor is None:
+        raise ModerationError("The entry this proposal changes no longer exists.")
+
+
+def submission_is_revisable(*, submission: Submission, user) -> bool:
+    """`submission_revisable` as a yes or no, for pages and API fields."""
+    try:
+        submission_revisable(submission=submission, user=user)
+    except ModerationError:
+        return False
+    return True
+
+
+def submission_preview(
+    *, data: dict, provenance: list[str], vendor: Vendor | None
+) -> tuple[dict, list | None]:
+    """What submitting would save, without saving: the validated entry and, for a
+    proposal, its changes to the current entry. Raises CatalogError like a submission."""
+    validated = submission_validate(data=data, vendor=vendor)
+    provenance_validate(provenance)
+    changes = diff_entries(current_data(vendor), validated) if vendor is not None else None
+    return validated, changes
+
+
 def submission_revise(
     *, submission: Submission, user, data: dict, provenance: list[str], note: str = ""
 ) -> Submission:
     """Replace an open submission's content; it goes back to pending review."""
-    if submission.submitter_id != getattr(user, "pk", None):
-        raise ModerationError("Only the submitter can revise a submission.")
-    if not submission.is_open:
-        raise ModerationError(
-            f"This submission is {submission.get_state_display().lower()} and can no longer "
-            "be revised: start a new one instead."
-        )
+    submission_revisable(submission=submission, user=user)
     vendor = submission.vendor
-    if submission.kind == Submission.Kind.CHANGE and vendor is None:
-        raise ModerationError("The entry this proposal changes no longer exists.")
     validated = submission_validate(data=data, vendor=vendor)
     provenance = provenance_validate(provenance)
     note = note_validate(note)
@@ -387,7 +418,8 @@ def _decide(
     return event
 
 
-def _comment(comment: str, *, required: bool) -> str:
+def comment_validate(comment: str, *, required: bool) -> str:
+    """A moderator's comment, stripped; required when sending a submission back."""
     comment = (comment or "").strip()
     if required and not comment:
         raise ModerationError("Say what needs to change: a comment is required.")
@@ -398,7 +430,7 @@ def _comment(comment: str, *, required: bool) -> str:
 
 def submission_approve(*, submission: Submission, moderator, comment: str = "") -> Revision:
     """Publish the submission and record a revision, all in one transaction."""
-    comment = _comment(comment, required=False)
+    comment = comment_validate(comment, required=False)
     with transaction.atomic():
         locked = _locked_open(submission)
         vendor = None
@@ -440,7 +472,7 @@ def submission_approve(*, submission: Submission, moderator, comment: str = "") 
 
 def submission_reject(*, submission: Submission, moderator, comment: str = "") -> None:
     """Close the submission without publishing it."""
-    comment = _comment(comment, required=False)
+    comment = comment_validate(comment, required=False)
     with transaction.atomic():
         locked = _locked_open(submission)
         _decide(
@@ -454,7 +486,7 @@ def submission_reject(*, submission: Submission, moderator, comment: str = "") -
 
 def submission_request_changes(*, submission: Submission, moderator, comment: str) -> None:
     """Send the submission back to its submitter with what to change."""
-    comment = _comment(comment, required=True)
+    comment = comment_validate(comment, required=True)
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=submission.pk)
         if locked.state != Submission.State.PENDING:
@@ -542,30 +574,6 @@ def revision_restore(*, revision: Revision, user) -> Revision:
             summary=f"Restored revision {revision.number}",
             restored_from=revision,
         )
-
-
-# -- reports ----------------------------------------------------------------------------------
-
-
-def report_create(*, vendor: Vendor, note: str, email: str = "", user=None) -> Report:
-    """File an "outdated or wrong information" report for the moderators."""
-    reporter = user if getattr(user, "is_authenticated", False) else None
-    with transaction.atomic():
-        report = Report.objects.create(
-            vendor=vendor, note=note.strip(), email=email.strip(), reporter=reporter
-        )
-        transaction.on_commit(notifications.moderators_digest_schedule)
-    return report
-
-
-def report_close(*, report: Report, moderator, resolved: bool, comment: str = "") -> None:
-    """Mark a report resolved (the entry was fixed) or dismissed."""
-    Report.objects.filter(pk=report.pk).update(
-        state=Report.State.RESOLVED if resolved else Report.State.DISMISSED,
-        resolved_by=moderator,
-        resolved_at=timezone.now(),
-        moderator_comment=_comment(comment, required=False),
-    )
 
 
 def revision_after_edit(*, vendor: Vendor, before: dict | None, user, summary: str) -> None:

@@ -17,25 +17,22 @@ from sources.catalogfile import CatalogError
 from sources.forms.reports import ReportForm
 from sources.forms.submissions import EntryForm, initial_from_data
 from sources.models import Category, Revision, Submission, Vendor
-from sources.permissions import (
-    can_moderate,
-    can_restore_revision,
-    can_revise_submission,
-    can_view_submission,
-)
+from sources.permissions import can_moderate, can_restore_revision, can_view_submission
 from sources.ratelimit import rate_limited, too_many_requests, wait_message
 from sources.selectors import vendor_to_data
+from sources.services.reports import report_create
 from sources.services.submissions import (
     DuplicateSubmission,
     ModerationError,
+    NotTheSubmitter,
     current_data,
     data_from_json,
-    provenance_validate,
-    report_create,
     revision_restore,
     submission_create,
+    submission_is_revisable,
+    submission_preview,
+    submission_revisable,
     submission_revise,
-    submission_validate,
 )
 from sources.templatetags.entries import entry_from_data
 
@@ -68,89 +65,96 @@ def submission_list(request):
 # -- the entry form ------------------------------------------------------------------------------
 
 
+ENTRY_TEMPLATE = "submissions/entry_form.html"
+
+
 def _entry_page(request, *, vendor: Vendor | None, submission: Submission | None, initial):
-    """Show, preview, grow ("add another") or save the entry form."""
+    """Show the entry form, grow it ("add another"), or preview or submit what was posted."""
     fixed_slug = vendor.slug if vendor is not None else None
     options = {"categories": _category_choices(), "fixed_slug": fixed_slug}
     context = {"vendor": vendor, "submission": submission}
     if request.method != "POST":
         form = EntryForm(initial=initial, **options)
-        return render(request, "submissions/entry_form.html", {**context, "form": form})
+        return render(request, ENTRY_TEMPLATE, {**context, "form": form})
 
     post = request.POST
     if post.get("add"):
         form = EntryForm.with_row_added(post, post["add"], **options)
         context["focus"] = post["add"]
-        return render(request, "submissions/entry_form.html", {**context, "form": form})
+        return render(request, ENTRY_TEMPLATE, {**context, "form": form})
 
     form = EntryForm(post, **options)
     if form.honeypot_filled:
         logger.info("entry form honeypot filled; ignored")
         messages.success(request, "Thank you: your submission was received.")
         return redirect("submissions")
-    action = post.get("action", "preview")
-    limited = None
-    if form.is_valid():
-        data = form.to_data()
-        try:
-            validated = submission_validate(data=data, vendor=vendor)
-            provenance_validate(form.provenance)
-        except CatalogError as exc:
-            form.add_catalog_error(exc)
-        else:
-            if action == "submit":
-                limited = rate_limited(request, "submission")
-                if limited:
-                    form.non_field_errors.append(wait_message(limited))
-                    context["errors"] = form.error_summary()
-                    response = render(
-                        request, "submissions/entry_form.html", {**context, "form": form}
-                    )
-                    return too_many_requests(request, limited, response)
-                try:
-                    if submission is None:
-                        saved = submission_create(
-                            user=request.user,
-                            data=data,
-                            provenance=form.provenance,
-                            note=form.note,
-                            vendor=vendor,
-                        )
-                        messages.success(
-                            request,
-                            f"Thank you! Submission #{saved.pk} is waiting for a moderator. "
-                            "We will e-mail you when it is reviewed.",
-                        )
-                    else:
-                        saved = submission_revise(
-                            submission=submission,
-                            user=request.user,
-                            data=data,
-                            provenance=form.provenance,
-                            note=form.note,
-                        )
-                        messages.success(
-                            request, f"Submission #{saved.pk} is revised and back in review."
-                        )
-                    return redirect(saved)
-                except DuplicateSubmission as exc:
-                    messages.info(request, exc.message)
-                    return redirect(exc.existing)
-                except CatalogError as exc:
-                    form.add_catalog_error(exc)
-                except ModerationError as exc:
-                    form.non_field_errors.append(str(exc))
-            else:
-                limited = rate_limited(request, "preview")
-                if limited:
-                    form.non_field_errors.append(wait_message(limited))
-                else:
-                    context["preview"] = entry_from_data(validated)
-                    if vendor is not None:
-                        context["changes"] = diff_entries(current_data(vendor), validated)
+    if not form.is_valid():
+        return _entry_form_again(request, form, context)
+    if post.get("action", "preview") == "submit":
+        return _entry_submit(request, form, context, vendor=vendor, submission=submission)
+    return _entry_preview(request, form, context, vendor=vendor)
+
+
+def _entry_form_again(request, form: EntryForm, context: dict, limited=None):
+    """The form with its errors (a 429 when a rate limit refused it)."""
     context["errors"] = form.error_summary()
-    response = render(request, "submissions/entry_form.html", {**context, "form": form})
+    response = render(request, ENTRY_TEMPLATE, {**context, "form": form})
     return too_many_requests(request, limited, response) if limited else response
+
+
+def _entry_preview(request, form: EntryForm, context: dict, *, vendor: Vendor | None):
+    """The entry as it would be published and, for a proposal, its changes; nothing saved."""
+    try:
+        validated, changes = submission_preview(
+            data=form.to_data(), provenance=form.provenance, vendor=vendor
+        )
+    except CatalogError as exc:
+        form.add_catalog_error(exc)
+        return _entry_form_again(request, form, context)
+    limited = rate_limited(request, "preview")
+    if limited:
+        form.non_field_errors.append(wait_message(limited))
+        return _entry_form_again(request, form, context, limited)
+    context["preview"] = entry_from_data(validated)
+    if changes is not None:
+        context["changes"] = changes
+    return _entry_form_again(request, form, context)
+
+
+def _entry_submit(request, form: EntryForm, context: dict, *, vendor: Vendor | None, submission):
+    """Save a new submission or a revision; the services hold every rule."""
+    data = form.to_data()
+    try:
+        # A submission that cannot be saved uses none of the sender's allowance.
+        submission_preview(data=data, provenance=form.provenance, vendor=vendor)
+    except CatalogError as exc:
+        form.add_catalog_error(exc)
+        return _entry_form_again(request, form, context)
+    limited = rate_limited(request, "submission")
+    if limited:
+        form.non_field_errors.append(wait_message(limited))
+        return _entry_form_again(request, form, context, limited)
+    details = {"user": request.user, "data": data, "provenance": form.provenance}
+    try:
+        if submission is None:
+            saved = submission_create(**details, note=form.note, vendor=vendor)
+            messages.success(
+                request,
+                f"Thank you! Submission #{saved.pk} is waiting for a moderator. "
+                "We will e-mail you when it is reviewed.",
+            )
+        else:
+            saved = submission_revise(submission=submission, **details, note=form.note)
+            messages.success(request, f"Submission #{saved.pk} is revised and back in review.")
+        return redirect(saved)
+    except DuplicateSubmission as exc:
+        messages.info(request, exc.message)
+        return redirect(exc.existing)
+    except CatalogError as exc:
+        form.add_catalog_error(exc)
+    except ModerationError as exc:
+        form.non_field_errors.append(str(exc))
+    return _entry_form_again(request, form, context)
 
 
 @login_required
@@ -192,17 +196,12 @@ def _visible_submission(request, pk: int) -> Submission:
 @require_http_methods(["GET", "POST"])
 def submission_edit(request, pk: int):
     submission = _visible_submission(request, pk)
-    if not can_revise_submission(request.user, submission):
-        raise PermissionDenied("Only the submitter can revise a submission.")
-    if not submission.is_open:
-        messages.error(
-            request,
-            f"This submission is {submission.get_state_display().lower()}: it can no longer "
-            "be revised. Start a new one instead.",
-        )
-        return redirect(submission)
-    if submission.kind == Submission.Kind.CHANGE and submission.vendor is None:
-        messages.error(request, "The entry this proposal changes no longer exists.")
+    try:
+        submission_revisable(submission=submission, user=request.user)
+    except NotTheSubmitter as exc:
+        raise PermissionDenied(str(exc)) from None
+    except ModerationError as exc:
+        messages.error(request, str(exc))
         return redirect(submission)
     initial = initial_from_data(
         data_from_json(submission.data), provenance=submission.provenance, note=submission.note
@@ -235,6 +234,7 @@ def submission_detail(request, pk: int):
             "preview": entry_from_data(data),
             "changes": changes,
             "is_owner": submission.submitter_id == request.user.pk,
+            "revisable": submission_is_revisable(submission=submission, user=request.user),
             "can_moderate": can_moderate(request.user),
         },
     )

@@ -200,3 +200,12 @@ def test_the_schema_documents_both_endpoints(client):
     post = schema["paths"]["/api/v1/submissions"]["post"]
     assert {"201", "400", "401", "409", "429"} <= set(post["responses"])
     assert "/api/v1/submissions/{id}" in schema["paths"]
+
+
+def test_the_api_says_whether_the_submission_may_be_revised(submitter, moderator, categories):
+    created = api_for(submitter).post(URL, body(), format="json").json()
+    assert created["revisable"] is True
+    url = f"{URL}/{created['id']}"
+    assert api_for(moderator).get(url).json()["revisable"] is False  # not theirs
+    Submission.objects.filter(pk=created["id"]).update(state=Submission.State.REJECTED)
+    assert api_for(submitter).get(url).json()["revisable"] is False  # decided

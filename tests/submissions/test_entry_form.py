@@ -245,3 +245,22 @@ def test_a_request_too_large_to_read_gets_a_clear_page(categories, submitter):
     assert response.status_code == 400
     assert "What was sent was malformed or too large" in response.content.decode()
     assert not Submission.objects.exists()
+
+
+def test_to_data_reads_the_posted_form_only(categories, django_assert_num_queries):
+    from django.http import QueryDict
+
+    from sources.forms.submissions import EntryForm
+
+    posted = QueryDict(mutable=True)
+    for key, value in form_post(new_vendor_data()).items():
+        posted.setlist(key, value if isinstance(value, list) else [value])
+    form = EntryForm(posted, categories=[("transactional-email", "Transactional email")])
+    assert form.is_valid(), form.error_summary()
+    with django_assert_num_queries(0):
+        first = form.to_data()
+        second = form.to_data()
+    assert first == second
+    assert first["slug"] == "postlark"
+    assert [r["id"] for r in first["methods"][0]["records"]] == ["dkim-s1", "bounce"]
+    assert form.error_summary() == []  # nothing on the form changed

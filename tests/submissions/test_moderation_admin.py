@@ -171,3 +171,13 @@ def test_the_submitter_is_emailed_the_decision(
     assert message.subject == "Published: PostLark"
     assert "Nice." in message.body
     assert "https://directory.example.org/vendors/postlark/" in message.body
+
+
+def test_the_review_says_whether_the_submitter_may_still_revise(moderator_client, new_submission):
+    url = f"{CHANGELIST}{new_submission.pk}/change/"
+    html = moderator_client.get(url).content.decode()
+    assert "The submitter may revise it" in html
+    assert 'alt="True"' in html.split("The submitter may revise it", 1)[1][:400]
+    Submission.objects.filter(pk=new_submission.pk).update(state=Submission.State.REJECTED)
+    html = moderator_client.get(url).content.decode()
+    assert 'alt="False"' in html.split("The submitter may revise it", 1)[1][:400]

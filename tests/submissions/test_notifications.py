@@ -9,8 +9,8 @@ from django.core.management import call_command
 
 from sources.models import Report, Submission
 from sources.services.notifications import moderators_digest_send
+from sources.services.reports import report_create
 from sources.services.submissions import (
-    report_create,
     submission_create,
     submission_reject,
     submission_request_changes,

@@ -65,3 +65,41 @@ def test_a_decided_submission_cannot_be_revised(submitter_client, sent_back):
     Submission.objects.filter(pk=sent_back.pk).update(state=Submission.State.REJECTED)
     response = submitter_client.get(f"/submissions/{sent_back.pk}/edit/", follow=True)
     assert "it can no longer be revised" in response.content.decode()
+
+
+def test_a_proposal_whose_entry_was_deleted_offers_no_revision(
+    submitter_client, submitter, moderator, vendor
+):
+    from sources.services.submissions import submission_create
+
+    data = current_data_with(vendor, summary="A better summary.")
+    submission = submission_create(
+        user=submitter, data=data, provenance=["https://docs.example.net/auth"], vendor=vendor
+    )
+    submission_request_changes(submission=submission, moderator=moderator, comment="Cite it.")
+    vendor.delete()
+    page = submitter_client.get(f"/submissions/{submission.pk}/").content.decode()
+    assert "Cite it." in page  # the moderator's comment is still shown
+    assert f"/submissions/{submission.pk}/edit/" not in page
+    response = submitter_client.get(f"/submissions/{submission.pk}/edit/", follow=True)
+    assert "The entry this proposal changes no longer exists." in response.content.decode()
+
+
+def test_only_the_submitter_may_revise_and_the_page_says_who_may(
+    submitter_client, sent_back, client, other_submitter, moderator
+):
+    page = submitter_client.get(f"/submissions/{sent_back.pk}/").content.decode()
+    assert f'href="/submissions/{sent_back.pk}/edit/"' in page
+    client.force_login(moderator)
+    assert f"/submissions/{sent_back.pk}/edit/" not in (
+        client.get(f"/submissions/{sent_back.pk}/").content.decode()
+    )
+    assert client.get(f"/submissions/{sent_back.pk}/edit/").status_code == 403
+
+
+def current_data_with(vendor, **changes) -> dict:
+    from sources.services.submissions import current_data
+
+    data = current_data(vendor)
+    data.pop("published", None)
+    return {**data, **changes}

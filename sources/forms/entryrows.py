@@ -1,0 +1,281 @@
+"""The rows of a vendor entry: documentation links, methods, and a method's parameters
+and records, with the field helpers the entry form shares.
+
+The Django fields check what each field alone can tell (required, length, URL scheme);
+the entry as a whole is checked by the catalog's validator. `to_data()` turns a valid
+row into catalog-file form and does nothing else.
+"""
+
+from __future__ import annotations
+
+from django import forms
+
+from sources.catalogfile import (
+    CHECKS,
+    MAX_LINE,
+    MAX_TEXT,
+    METHOD_KINDS,
+    PURPOSES,
+    RECORD_TYPES,
+    CatalogError,
+    check_url,
+)
+from sources.forms.rows import RowForm, RowSet
+from sources.models import DocumentationLink, MethodParameter, RecordRequirement, SetupMethod
+from sources.services.submissions import (
+    MAX_LIST_ITEMS,
+    MAX_PARAMETERS,
+    MAX_RECORDS,
+    max_length,
+)
+
+
+def sentence(message: str) -> str:
+    """'must not be empty' -> 'Must not be empty.'"""
+    message = message.strip()
+    if not message:
+        return message
+    message = message[0].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
+def lines(text: str) -> list[str]:
+    """The non-blank lines of a text area, stripped."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def url_lines(text: str, *, limit: int, what: str) -> list[str]:
+    """https URLs, one a line; every bad line is named."""
+    items = lines(text)
+    if len(items) > limit:
+        raise forms.ValidationError(f"At most {limit} {what} are accepted (one a line).")
+    errors = []
+    for i, url in enumerate(items):
+        try:
+            check_url(url, "form", "")
+        except CatalogError as exc:
+            errors.append(f"Line {i + 1} {exc.message}.")
+    if errors:
+        raise forms.ValidationError(errors)
+    return items
+
+
+def text_field(limit: int, *, required: bool = True, label: str, help_text: str = "", **kw):
+    return forms.CharField(
+        max_length=limit, required=required, label=label, help_text=help_text, **kw
+    )
+
+
+def area_field(
+    limit: int, *, required: bool = True, label: str, help_text: str = "", rows: int = 4
+):
+    return forms.CharField(
+        max_length=limit,
+        required=required,
+        label=label,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def field_limit(model, field: str, catalog_limit: int = MAX_LINE) -> int:
+    """The smaller of the catalog's limit and the model column's."""
+    return min(catalog_limit, max_length(model, field) or catalog_limit)
+
+
+class DocumentationForm(RowForm):
+    text_fields = ("title", "url")
+
+    title = text_field(field_limit(DocumentationLink, "title"), label="Title")
+    url = text_field(
+        field_limit(DocumentationLink, "url", 1000),
+        label="URL",
+        help_text="An https link to the vendor's documentation.",
+    )
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            return check_url(url, "form", "")
+        except CatalogError as exc:
+            raise forms.ValidationError(sentence(exc.message)) from None
+
+    def to_data(self) -> dict:
+        return {"title": self.cleaned_data["title"], "url": self.cleaned_data["url"]}
+
+
+class ParameterForm(RowForm):
+    text_fields = ("name", "label", "help", "pattern", "example")
+    defaults = {"required": True}
+
+    name = text_field(
+        field_limit(MethodParameter, "name"),
+        label="Name",
+        help_text="Used as {name} in record templates: lowercase letters, digits and _.",
+    )
+    label = text_field(field_limit(MethodParameter, "label"), label="Label")
+    help = text_field(1000, required=False, label="Where the customer finds it")
+    pattern = text_field(
+        field_limit(MethodParameter, "pattern", 500),
+        required=False,
+        label="Pattern",
+        help_text="A regular expression the value must fully match.",
+    )
+    example = text_field(field_limit(MethodParameter, "example"), required=False, label="Example")
+    required = forms.BooleanField(required=False, label="Required")
+
+    def to_data(self) -> dict:
+        c = self.cleaned_data
+        return {k: c[k] for k in ("name", "label", "help", "pattern", "example", "required")}
+
+
+class RecordForm(RowForm):
+    text_fields = ("id", "host", "value", "pattern", "selector", "note")
+    defaults = {"type": "CNAME", "check": "equals", "required": True}
+
+    id = text_field(
+        field_limit(RecordRequirement, "record_id"),
+        label="Id",
+        help_text="Unique within the method, e.g. dkim-s1.",
+    )
+    type = forms.ChoiceField(choices=[(t, t) for t in RECORD_TYPES], label="Type")
+    host = text_field(
+        field_limit(RecordRequirement, "host", 2000),
+        label="Host",
+        help_text="A template containing {domain}, e.g. s1._domainkey.{domain}.",
+    )
+    value = text_field(
+        field_limit(RecordRequirement, "value", 2000),
+        required=False,
+        label="Value",
+        help_text="The value to create; may use declared {parameters}.",
+    )
+    check = forms.ChoiceField(choices=[(c, c) for c in CHECKS], label="Check")
+    pattern = text_field(
+        field_limit(RecordRequirement, "pattern", 500),
+        required=False,
+        label="Pattern",
+        help_text="Optional regular expression used when parameters are not known.",
+    )
+    purpose = forms.ChoiceField(
+        choices=[("", "— choose —"), *((p, p) for p in PURPOSES)], label="Purpose"
+    )
+    selector = text_field(
+        field_limit(RecordRequirement, "selector"),
+        required=False,
+        label="DKIM selector",
+        help_text="Required when the purpose is dkim.",
+    )
+    priority = forms.IntegerField(
+        required=False, min_value=0, max_value=65535, label="Priority", help_text="MX only."
+    )
+    required = forms.BooleanField(required=False, label="Required")
+    note = text_field(field_limit(RecordRequirement, "note"), required=False, label="Note")
+
+    def to_data(self) -> dict:
+        c = self.cleaned_data
+        return {
+            "id": c["id"],
+            "type": c["type"],
+            "host": c["host"],
+            "value": c["value"],
+            "check": c["check"],
+            "pattern": c["pattern"],
+            "purpose": c["purpose"],
+            "selector": c["selector"],
+            "priority": c["priority"],
+            "required": c["required"],
+            "note": c["note"],
+        }
+
+
+class MethodForm(RowForm):
+    text_fields = ("title", "sources", "steps")
+
+    kind = forms.ChoiceField(
+        choices=[("", "— choose —"), *METHOD_KINDS.items()], label="Kind of method"
+    )
+    title = text_field(field_limit(SetupMethod, "title"), label="Title")
+    recommended = forms.BooleanField(required=False, label="Recommended")
+    order = forms.IntegerField(
+        required=False,
+        min_value=-1000,
+        max_value=1000,
+        label="Position",
+        help_text="Among this vendor's methods, best first. Blank: the row's position.",
+    )
+    sources = area_field(
+        MAX_TEXT,
+        label="Sources",
+        rows=2,
+        help_text="The documentation pages these records come from: https URLs, one a line.",
+    )
+    steps = area_field(
+        MAX_TEXT,
+        label="Steps",
+        rows=6,
+        help_text="Markdown: what the customer does, step by step.",
+    )
+
+    def __init__(self, *args, initial=None, **kwargs):
+        initial = initial or {}
+        super().__init__(*args, initial=initial, **kwargs)
+        data = self.data if self.is_bound else None
+        fresh = not initial.get("title")
+        self.parameters = RowSet(
+            ParameterForm,
+            prefix=f"{self.prefix}-parameters",
+            data=data,
+            initial=initial.get("parameters"),
+            extra=initial.get("_extra_parameters", 1),
+            max_rows=MAX_PARAMETERS,
+            noun="parameter",
+        )
+        self.records = RowSet(
+            RecordForm,
+            prefix=f"{self.prefix}-records",
+            data=data,
+            initial=initial.get("records"),
+            extra=initial.get("_extra_records", 2 if fresh else 1),
+            max_rows=MAX_RECORDS,
+            noun="record",
+        )
+
+    def raw_blank(self) -> bool:
+        return (
+            super().raw_blank()
+            and not self._raw("kind")
+            and all(f.raw_blank() for f in self.parameters)
+            and all(f.raw_blank() for f in self.records)
+        )
+
+    def clean_sources(self):
+        return url_lines(self.cleaned_data["sources"], limit=MAX_LIST_ITEMS, what="sources")
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        if self.skipped:
+            return True
+        valid = self.parameters.is_valid() and valid
+        return self.records.is_valid() and valid
+
+    def raw_values(self) -> dict:
+        values = super().raw_values()
+        values["parameters"] = self.parameters.raw_rows()
+        values["records"] = self.records.raw_rows()
+        values["_extra_parameters"] = 0
+        values["_extra_records"] = 0
+        return values
+
+    def to_data(self, position: int) -> dict:
+        c = self.cleaned_data
+        return {
+            "kind": c["kind"],
+            "title": c["title"],
+            "recommended": c["recommended"],
+            "order": c["order"] if c["order"] is not None else position,
+            "sources": c["sources"],
+            "steps": c["steps"],
+            "parameters": [f.to_data() for f in self.parameters.included()],
+            "records": [f.to_data() for f in self.records.included()],
+        }
