@@ -5,7 +5,7 @@ the test DNS server (tests/dnsserver.py, with a fixed latency per query), a
 fresh database (a temporary SQLite file, or --database-url), the site under
 `manage.py runserver`, and `manage.py db_worker`. The customer domains are
 copies of tests/zones/customer-domains.zone's fully correct set-up for the
-vendor Mailhawk (tests/checks/conftest.py).
+vendor Mailhawk (tests/factories.py).
 
 The bulk is posted to POST /api/v1/bulk-checks and followed with
 GET /api/v1/bulk-checks/{id} until it is done. Reported: domains per second
@@ -36,9 +36,8 @@ from tests.dnsserver_process import spawn_server  # noqa: E402
 
 ZONES = ROOT / "tests" / "zones"
 CREATE_VENDOR = """
-from tests.checks.conftest import MAILHAWK_METHODS
-from tests.factories import make_vendor
-make_vendor("mailhawk", name="Mailhawk", methods=MAILHAWK_METHODS)
+from tests.factories import make_mailhawk
+make_mailhawk()
 """
 
 

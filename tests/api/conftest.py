@@ -5,53 +5,17 @@ Personas: `anonymous` (no credentials), `token_user` (an account's API token) an
 """
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from tests.browser.conftest import browser, page  # noqa: F401 - the browser tests' fixtures
-from tests.factories import dkim_cname_method, make_category, make_vendor
-
-SPF_INCLUDE_METHOD = {
-    "kind": "spf-include",
-    "title": "Add our include to your SPF record",
-    "recommended": False,
-    "order": 2,
-    "sources": ["https://docs.example.net/spf"],
-    "steps": "Add the include.",
-    "parameters": [],
-    "records": [
-        {
-            "id": "spf",
-            "type": "TXT",
-            "host": "{domain}",
-            "value": "include:sendgrid.net",
-            "check": "spf-include",
-            "purpose": "spf",
-        }
-    ],
-}
-
-DKIM_TXT_METHOD = {
-    "kind": "dkim-txt",
-    "title": "Paste a DKIM key",
-    "recommended": True,
-    "order": 1,
-    "sources": ["https://docs.example.net/dkim"],
-    "steps": "Paste the key shown in Settings.",
-    "parameters": [],
-    "records": [
-        {
-            "id": "dkim",
-            "type": "TXT",
-            "host": "pm._domainkey.{domain}",
-            "check": "dkim-key",
-            "purpose": "dkim",
-            "selector": "pm",
-        }
-    ],
-}
+from tests.factories import (
+    dkim_cname_method,
+    dkim_txt_method,
+    make_category,
+    make_user,
+    make_vendor,
+    spf_include_method,
+)
 
 POSTMARK_NO_SPF = {
     "route": "spf",
@@ -84,14 +48,6 @@ def sendgrid_method():
     )
 
 
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    """Rate-limit counters start at zero in every test."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def catalog(db):
     """Four published vendors in three categories, and one unpublished."""
@@ -104,13 +60,13 @@ def catalog(db):
             aliases=["Twilio SendGrid"],
             summary="Transactional and marketing email.",
             categories=["transactional-email", "marketing"],
-            methods=[sendgrid_method(), SPF_INCLUDE_METHOD],
+            methods=[sendgrid_method(), spf_include_method()],
         ),
         "postmark": make_vendor(
             "postmark",
             name="Postmark",
             summary="Transactional email with fast delivery.",
-            methods=[DKIM_TXT_METHOD],
+            methods=[dkim_txt_method()],
             not_aligned=[POSTMARK_NO_SPF],
         ),
         "helpy": make_vendor(
@@ -119,7 +75,7 @@ def catalog(db):
             categories=["helpdesk"],
             summary="A helpdesk that answers customers by email.",
             # Documented to use the customer's domain as envelope sender; DKIM not documented.
-            methods=[{**SPF_INCLUDE_METHOD, "records": [], "aligns": ["spf"]}],
+            methods=[spf_include_method(records=[], aligns=["spf"])],
         ),
         "oldmail": make_vendor(
             "oldmail",
@@ -134,12 +90,6 @@ def catalog(db):
     }
 
 
-def _user(username: str, **extra):
-    return get_user_model().objects.create_user(
-        username=username, email=f"{username}@example.org", password="not used here", **extra
-    )
-
-
 @pytest.fixture
 def anonymous():
     return Client()
@@ -148,12 +98,14 @@ def anonymous():
 @pytest.fixture
 def token_user(db):
     """A client sending an ordinary account's API token."""
-    token = Token.objects.create(user=_user("tara"))
+    token = Token.objects.create(user=make_user("tara", password=None))
     return Client(headers={"Authorization": f"Token {token.key}"})
 
 
 @pytest.fixture
 def staff(db):
     """A client sending a staff account's API token."""
-    token = Token.objects.create(user=_user("stan", is_staff=True, is_superuser=True))
+    token = Token.objects.create(
+        user=make_user("stan", password=None, is_staff=True, is_superuser=True)
+    )
     return Client(headers={"Authorization": f"Token {token.key}"})

@@ -9,6 +9,8 @@ from django.core.management.base import CommandError
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from tests.factories import make_user
+
 pytestmark = pytest.mark.django_db
 
 
@@ -30,9 +32,9 @@ def test_a_revoked_token_stops_working(token_user, catalog):
     assert token_user.get("/api/v1/vendors").status_code == 401
 
 
-def test_a_signed_in_session_is_an_account_too(catalog, django_user_model):
+def test_a_signed_in_session_is_an_account_too(catalog):
     client = Client()
-    client.force_login(django_user_model.objects.create_user("sam"))
+    client.force_login(make_user("sam"))
     assert client.get("/api/v1/vendors").status_code == 200
 
 
@@ -50,16 +52,16 @@ def command(*args):
     return out.getvalue().strip()
 
 
-def test_the_command_creates_a_token_that_works(catalog, django_user_model):
-    django_user_model.objects.create_user("carol")
+def test_the_command_creates_a_token_that_works(catalog):
+    make_user("carol")
     key = command("create", "carol")
     assert Token.objects.get(user__username="carol").key == key
     client = Client(headers={"Authorization": f"Token {key}"})
     assert client.get("/api/v1/vendors").status_code == 200
 
 
-def test_the_command_will_not_silently_replace_a_token(django_user_model):
-    django_user_model.objects.create_user("carol")
+def test_the_command_will_not_silently_replace_a_token():
+    make_user("carol")
     first = command("create", "carol")
     with pytest.raises(CommandError, match="already has an API token"):
         command("create", "carol")
@@ -68,9 +70,9 @@ def test_the_command_will_not_silently_replace_a_token(django_user_model):
     assert list(Token.objects.values_list("key", flat=True)) == [second]
 
 
-def test_the_command_lists_and_revokes_tokens(django_user_model):
-    django_user_model.objects.create_user("carol")
-    django_user_model.objects.create_user("dave")
+def test_the_command_lists_and_revokes_tokens():
+    make_user("carol")
+    make_user("dave")
     assert command("list") == "No API tokens."
     key = command("create", "carol")
     command("create", "dave")
@@ -90,7 +92,7 @@ def test_the_command_lists_and_revokes_tokens(django_user_model):
         (("create",), "create needs a USERNAME"),
     ],
 )
-def test_the_command_explains_what_is_wrong(django_user_model, args, message):
-    django_user_model.objects.create_user("carol")
+def test_the_command_explains_what_is_wrong(args, message):
+    make_user("carol")
     with pytest.raises(CommandError, match=message):
         command(*args)

@@ -4,6 +4,7 @@ import pytest
 from django.test import Client
 
 from sources.api import views
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +31,9 @@ def test_401_for_a_token_that_is_not_valid(catalog):
     assert response["WWW-Authenticate"] == "Token"
 
 
-def test_403_for_a_session_write_without_its_csrf_token(catalog, django_user_model):
+def test_403_for_a_session_write_without_its_csrf_token(catalog):
     client = Client(enforce_csrf_checks=True)
-    client.force_login(django_user_model.objects.create_user("sally", is_staff=True))
+    client.force_login(make_user("sally", is_staff=True))
     body = assert_error(client.post("/api/v1/vendors"), 403, "permission_denied")
     assert "CSRF" in body["detail"]
 

@@ -3,8 +3,7 @@
 import pytest
 
 from sources.catalogknowledge import CatalogKnowledge, parse_lookup_name
-from tests.api.conftest import SPF_INCLUDE_METHOD
-from tests.factories import make_vendor
+from tests.factories import make_vendor, spf_include_method
 
 pytestmark = pytest.mark.django_db
 
@@ -72,20 +71,18 @@ def test_names_that_belong_to_no_vendor_find_none(anonymous, catalog):
 
 
 def test_several_vendors_sharing_an_include_are_all_found_by_name(anonymous, catalog):
-    make_vendor("aardvark-mail", name="Aardvark Mail", methods=[SPF_INCLUDE_METHOD])
+    make_vendor("aardvark-mail", name="Aardvark Mail", methods=[spf_include_method()])
     assert vendors(anonymous, "sendgrid.net") == ["aardvark-mail", "sendgrid"]
 
 
 def test_unpublished_vendors_are_not_found(anonymous, catalog):
-    make_vendor("secret", name="Secret", published=False, methods=[SPF_INCLUDE_METHOD])
+    make_vendor("secret", name="Secret", published=False, methods=[spf_include_method()])
     assert vendors(anonymous, "sendgrid.net") == ["sendgrid"]
 
 
 def test_a_changed_catalog_is_looked_up_at_once(anonymous, catalog):
     assert vendors(anonymous, "mail.newcomer.example") == []
-    method = {**SPF_INCLUDE_METHOD, "records": [{**SPF_INCLUDE_METHOD["records"][0]}]}
-    method["records"][0]["value"] = "include:mail.newcomer.example"
-    make_vendor("newcomer", name="Newcomer", methods=[method])
+    make_vendor("newcomer", name="Newcomer", methods=[spf_include_method("mail.newcomer.example")])
     assert vendors(anonymous, "mail.newcomer.example") == ["newcomer"]
 
 

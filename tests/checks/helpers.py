@@ -10,6 +10,17 @@ from html.parser import HTMLParser
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from tests.dnsserver import DNSServer
+
+# Mailhawk's account number in tests/zones/customer-mailhawk.zone.
+ACCOUNT = "7001"
+
+
+def time_out(server: DNSServer, domain: str) -> None:
+    """Make every name the stormgate scenario needs stay silent."""
+    for prefix in ("", "_dmarc.", "s1._domainkey.", "s2._domainkey.", "bounces."):
+        server.set_fault(prefix + domain, "timeout")
+
 
 def run_command(*args: str) -> tuple[int, str, str]:
     """A management command in this process: (exit status, stdout, stderr)."""

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from sources.models import BulkCheck
-from tests.checks.conftest import ACCOUNT
+from tests.checks.helpers import ACCOUNT
+from tests.factories import make_bulk_check
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_csv_text_can_be_posted_instead_of_a_list(
 
 
 def test_results_of_an_unfinished_bulk_are_a_409(client, db):
-    bulk = BulkCheck.objects.create(total=3, status=BulkCheck.Status.RUNNING)
+    bulk = make_bulk_check(total=3, status=BulkCheck.Status.RUNNING)
     response = client.get(f"/api/v1/bulk-checks/{bulk.pk}/results")
     assert response.status_code == 409
     assert response.json()["error"] == "not_finished"

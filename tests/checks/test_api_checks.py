@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.checks.conftest import ACCOUNT
+from tests.checks.helpers import ACCOUNT
 
 pytestmark = pytest.mark.django_db
 

@@ -1,18 +1,15 @@
 """The checker in headless Chromium: vendor page → result, copying the plan, a bulk CSV."""
 
-import os
-
 import pytest
 from playwright.sync_api import expect
 
 from sources.models import BulkCheck
-from tests.browser.conftest import CHROMIUM
-from tests.checks.conftest import ACCOUNT
+from tests.checks.helpers import ACCOUNT
+from tests.factories import make_bulk_check
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
 ]
 
 
@@ -105,7 +102,7 @@ def test_a_bulk_csv_is_checked_to_the_end(page, dns_server, mailhawk, tmp_path):
 
 
 def test_the_progress_page_follows_a_running_bulk(page, db):
-    bulk = BulkCheck.objects.create(total=4, done=1, status=BulkCheck.Status.RUNNING)
+    bulk = make_bulk_check(total=4, done=1, status=BulkCheck.Status.RUNNING)
     page.goto(bulk.get_absolute_url())
     assert "1 of 4 checked" in page.locator("[data-bulk-text]").inner_text()
     BulkCheck.objects.filter(pk=bulk.pk).update(done=3, counts={"pass": 3})

@@ -8,7 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from sources.models import BulkCheck, CheckResult
-from tests.checks.conftest import ACCOUNT
+from tests.checks.helpers import ACCOUNT
+from tests.factories import make_bulk_check
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +74,7 @@ def test_results_download_as_csv_and_json(
 
 
 def test_progress_is_json_for_the_page_script(client, db):
-    bulk = BulkCheck.objects.create(total=10, done=4, counts={"pass": 3, "fail": 1})
+    bulk = make_bulk_check(total=10, done=4, counts={"pass": 3, "fail": 1})
     status = client.get(f"/check/bulk/{bulk.pk}/status.json").json()
     assert (status["status"], status["done"], status["total"], status["percent"]) == (
         "queued",
@@ -85,7 +86,7 @@ def test_progress_is_json_for_the_page_script(client, db):
 
 
 def test_an_unfinished_bulk_refreshes_itself_without_javascript(client, db):
-    bulk = BulkCheck.objects.create(total=10, done=4, status=BulkCheck.Status.RUNNING)
+    bulk = make_bulk_check(total=10, done=4, status=BulkCheck.Status.RUNNING)
     page = client.get(bulk.get_absolute_url()).content.decode()
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in page
     assert "4 of 10 checked (40%)" in page

@@ -4,7 +4,7 @@ import pytest
 
 from sources.checker import SPFCosts, change_plan
 from sources.models import CheckResult
-from tests.checks.conftest import ACCOUNT
+from tests.checks.helpers import ACCOUNT
 
 
 def run(client, domain, **query):

@@ -3,7 +3,7 @@
 import pytest
 
 from sources.models import CheckResult
-from tests.checks.conftest import ACCOUNT
+from tests.checks.helpers import ACCOUNT
 from tests.factories import make_vendor
 
 pytestmark = pytest.mark.django_db

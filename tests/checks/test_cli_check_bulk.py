@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from tests.checks.conftest import ACCOUNT
-from tests.checks.helpers import run_command
+from tests.checks.helpers import ACCOUNT, run_command
 
 pytestmark = pytest.mark.django_db
 

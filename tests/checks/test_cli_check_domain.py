@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.checks.conftest import ACCOUNT, time_out
-from tests.checks.helpers import cli_check, run_command
+from tests.checks.helpers import ACCOUNT, cli_check, run_command, time_out
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db

@@ -1,38 +1,24 @@
 """python manage.py prune_checks: results older than CHECK_RETENTION_DAYS go."""
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
 from sources.models import BulkCheck, CheckResult
 from tests.checks.helpers import run_command
+from tests.factories import make_bulk_check, make_check_result
 
 pytestmark = pytest.mark.django_db
 
 
-def make_result(days_old, **extra):
-    result = CheckResult.objects.create(
-        domain="brightfield.example", verdict="pass", result={"verdict": "pass"}, **extra
-    )
-    CheckResult.objects.filter(pk=result.pk).update(
-        created_at=timezone.now() - dt.timedelta(days=days_old)
-    )
-    return result
-
-
 def make_bulk(days_old, status=BulkCheck.Status.DONE):
-    bulk = BulkCheck.objects.create(total=1, status=status)
-    BulkCheck.objects.filter(pk=bulk.pk).update(
-        created_at=timezone.now() - dt.timedelta(days=days_old)
-    )
-    make_result(days_old, bulk=bulk, line=1)
+    """A bulk check and its one result, both `days_old` days old."""
+    bulk = make_bulk_check(days_old=days_old, status=status)
+    make_check_result(days_old=days_old, bulk=bulk, line=1)
     return bulk
 
 
 def test_it_deletes_checks_older_than_the_retention_period(settings):
     settings.CHECK_RETENTION_DAYS = 30
-    old, recent = make_result(31), make_result(29)
+    old, recent = make_check_result(days_old=31), make_check_result(days_old=29)
     code, out, _ = run_command("prune_checks")
     assert code == 0
     assert out.strip() == "Deleted 1 check(s) and 0 bulk check(s) with 0 result(s)."
@@ -55,7 +41,7 @@ def test_a_bulk_check_still_running_is_kept():
 
 
 def test_days_can_be_given(settings):
-    make_result(3)
+    make_check_result(days_old=3)
     code, out, _ = run_command("prune_checks", "--days", "2")
     assert "Deleted 1 check(s)" in out
     assert run_command("prune_checks", "--days", "-1")[0] == 2

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from sources.models import CheckResult
-from tests.checks.conftest import ACCOUNT, time_out
+from tests.checks.helpers import ACCOUNT, time_out
 
 pytestmark = pytest.mark.django_db
 

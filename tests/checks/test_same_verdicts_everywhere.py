@@ -8,8 +8,7 @@ import json
 import pytest
 
 from sources.models import CheckResult
-from tests.checks.conftest import ACCOUNT, time_out
-from tests.checks.helpers import cli_check, read_result_page
+from tests.checks.helpers import ACCOUNT, cli_check, read_result_page, time_out
 
 CNAME_FIXES = {
     "dkim-s2": "s2._domainkey.harbourline.example. 3600 IN CNAME s2.dkim.u7001.mailhawk.test.",

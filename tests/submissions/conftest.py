@@ -1,33 +1,16 @@
 """Personas and fixtures for the submission, moderation and account tests."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.core.cache import cache
 
-from sources.permissions import MODERATORS, ensure_moderators_group
-from tests.checker.conftest import dns_server, dns_server_session  # noqa: F401
-from tests.factories import make_category, make_vendor
+from sources.permissions import ensure_moderators_group
+from tests.factories import make_category, make_user, make_vendor
 
 
 @pytest.fixture(autouse=True)
-def _fresh_limits_and_immediate_tasks(settings):
-    """Rate-limit counters start at zero; tasks run at once; the digest does not wait."""
-    cache.clear()
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+def _site_settings(settings):
+    """The moderators' digest does not wait; links in mail name the site."""
     settings.MODERATOR_DIGEST_DELAY = 0
     settings.SITE_URL = "https://directory.example.org"
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    yield
-    cache.clear()
-
-
-PASSWORD = "a long passphrase 4 tests"
-
-
-def make_user(email: str, *, password: str = PASSWORD, **extra):
-    return get_user_model().objects.create_user(
-        username=email, email=email, password=password, **extra
-    )
 
 
 @pytest.fixture
@@ -74,6 +57,3 @@ def moderator_client(client, moderator):
 @pytest.fixture
 def vendor(categories):
     return make_vendor("examplemail", name="ExampleMail")
-
-
-__all__ = ["MODERATORS", "make_user"]

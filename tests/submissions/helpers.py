@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.factories import vendor_data
+from tests.factories import new_vendor_data
 
 SOURCES = ["https://docs.example.net/auth"]
-
-
-def new_vendor_data(slug: str = "postlark", **overrides) -> dict:
-    data = vendor_data(slug, name=overrides.pop("name", "PostLark"), **overrides)
-    data.pop("published", None)
-    return data
 
 
 def form_post(

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 
-from tests.submissions.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,13 +8,12 @@ from django.test.utils import CaptureQueriesContext
 
 from sources.models import DomainVerification, Submission
 from sources.services.submissions import submission_create
-from tests.submissions.conftest import make_user
-from tests.submissions.helpers import SOURCES, new_vendor_data
+from tests.factories import make_domain_verification, make_user, new_vendor_data
+from tests.submissions.helpers import SOURCES
 
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/sources/submission/"
-Status = DomainVerification.Status
 
 
 def make_submissions(count: int, *, start: int = 0, verified_every: int = 2) -> dict[int, bool]:
@@ -29,12 +28,7 @@ def make_submissions(count: int, *, start: int = 0, verified_every: int = 2) -> 
             provenance=SOURCES,
         )
         verified = i % verified_every == 0
-        DomainVerification.objects.create(
-            user=user,
-            domain=f"{slug}.example",
-            token=f"token-{i}",
-            status=Status.VERIFIED if verified else Status.PENDING,
-        )
+        make_domain_verification(user, f"{slug}.example", verified=verified)
         expected[submission.pk] = verified
     return expected
 
@@ -81,9 +75,7 @@ def test_another_users_verification_of_the_same_domain_does_not_count(moderator_
     submission = Submission.objects.get(pk=pk)
     DomainVerification.objects.filter(user=submission.submitter).delete()
     stranger = make_user("someone@else.example")
-    DomainVerification.objects.create(
-        user=stranger, domain="vendor0.example", token="t", status=Status.VERIFIED
-    )
+    make_domain_verification(stranger, "vendor0.example")
     html, _, _ = queue(moderator_client)
     assert column(html) == {pk: False}
 

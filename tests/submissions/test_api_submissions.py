@@ -6,7 +6,8 @@ from rest_framework.test import APIClient
 
 from sources.models import Submission
 from sources.services.submissions import current_data, data_to_json, submission_request_changes
-from tests.submissions.helpers import SOURCES, new_vendor_data
+from tests.factories import new_vendor_data
+from tests.submissions.helpers import SOURCES
 
 pytestmark = pytest.mark.django_db
 

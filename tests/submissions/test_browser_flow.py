@@ -3,7 +3,6 @@
 Also: the payload entry runs no script, and "Add a record" works with and without JavaScript.
 """
 
-import os
 import re
 
 import pytest
@@ -11,21 +10,16 @@ from django.core import mail
 
 from sources.models import Submission
 from sources.services.submissions import submission_approve, submission_create
-from tests.browser.conftest import CHROMIUM, browser, page  # noqa: F401
-from tests.submissions.conftest import PASSWORD
+from tests.factories import PASSWORD
 from tests.submissions.helpers import XSS, XSS_MARKDOWN, xss_vendor_data
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and os.environ.get("CI") != "true",
-        reason=f"Chromium not found at {CHROMIUM}",
-    ),
 ]
 
 
-def test_sign_up_submit_approve_and_publish(page, live_server, moderator, categories):  # noqa: F811
+def test_sign_up_submit_approve_and_publish(page, live_server, moderator, categories):
     moderator.set_password(PASSWORD)
     moderator.save()
     page.set_default_timeout(10_000)
@@ -80,7 +74,7 @@ def test_sign_up_submit_approve_and_publish(page, live_server, moderator, catego
 
 
 @pytest.fixture
-def xss_page(browser, live_server):  # noqa: F811
+def xss_page(browser, live_server):
     """A tab that records script errors; broken images from the payloads are expected."""
     context = browser.new_context(base_url=live_server.url)
     tab = context.new_page()
@@ -132,7 +126,7 @@ def test_the_preview_of_a_payload_runs_no_script(xss_page, live_server, submitte
 
 
 def test_add_a_record_without_a_round_trip_and_without_javascript(
-    browser,  # noqa: F811
+    browser,
     live_server,
     submitter,
     categories,
@@ -151,7 +145,7 @@ def test_add_a_record_without_a_round_trip_and_without_javascript(
         context.close()
 
 
-def fill_entry(page, *, name: str, description: str = "") -> None:  # noqa: F811
+def fill_entry(page, *, name: str, description: str = "") -> None:
     """Fill the entry form with a vendor, one method and two records."""
     page.locator("#id_name").fill(name)
     page.get_by_label("Website").fill("https://www.postlark.example/")

@@ -5,8 +5,8 @@ from django.test import Client
 
 from sources.models import Report, Submission
 from sources.services.submissions import submission_create
-from tests.submissions.conftest import PASSWORD
-from tests.submissions.helpers import SOURCES, form_post, new_vendor_data
+from tests.factories import PASSWORD, new_vendor_data
+from tests.submissions.helpers import SOURCES, form_post
 
 pytestmark = pytest.mark.django_db
 

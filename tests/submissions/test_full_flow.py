@@ -6,8 +6,8 @@ import pytest
 from django.core import mail
 
 from sources.models import Revision, Submission, Vendor
-from tests.submissions.conftest import PASSWORD
-from tests.submissions.helpers import form_post, new_vendor_data
+from tests.factories import PASSWORD, new_vendor_data
+from tests.submissions.helpers import form_post
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,7 +4,8 @@ import pytest
 
 from sources.models import Revision
 from sources.services.submissions import current_data, submission_approve, submission_create
-from tests.submissions.helpers import SOURCES, new_vendor_data
+from tests.factories import new_vendor_data
+from tests.submissions.helpers import SOURCES
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ from django.core import mail
 
 from sources.models import Revision, Submission, Vendor
 from sources.services.submissions import current_data, submission_create
-from tests.submissions.helpers import SOURCES, new_vendor_data
+from tests.factories import new_vendor_data
+from tests.submissions.helpers import SOURCES
 
 pytestmark = pytest.mark.django_db
 

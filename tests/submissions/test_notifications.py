@@ -15,7 +15,8 @@ from sources.services.submissions import (
     submission_reject,
     submission_request_changes,
 )
-from tests.submissions.helpers import SOURCES, form_post, new_vendor_data
+from tests.factories import new_vendor_data
+from tests.submissions.helpers import SOURCES, form_post
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,8 @@ import pytest
 
 from sources.models import Submission
 from sources.services.submissions import current_data, submission_approve, submission_create
-from tests.submissions.helpers import SOURCES, form_post, new_vendor_data
+from tests.factories import new_vendor_data
+from tests.submissions.helpers import SOURCES, form_post
 
 pytestmark = pytest.mark.django_db
 

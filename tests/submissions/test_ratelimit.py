@@ -88,7 +88,8 @@ def test_sign_up_and_sign_in_are_rate_limited(client, settings):
 
 def test_submissions_are_rate_limited_per_user(submitter_client, categories, settings):
     from sources.models import Submission
-    from tests.submissions.helpers import form_post, new_vendor_data
+    from tests.factories import new_vendor_data
+    from tests.submissions.helpers import form_post
 
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "submission": "1/hour"}
     submitter_client.post("/submissions/new/", form_post(new_vendor_data()))
@@ -100,7 +101,8 @@ def test_submissions_are_rate_limited_per_user(submitter_client, categories, set
 
 
 def test_previews_are_rate_limited_per_user(submitter_client, categories, settings):
-    from tests.submissions.helpers import form_post, new_vendor_data
+    from tests.factories import new_vendor_data
+    from tests.submissions.helpers import form_post
 
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "preview": "1/hour"}
     post = form_post(new_vendor_data(), action="preview")

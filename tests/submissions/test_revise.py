@@ -4,7 +4,8 @@ import pytest
 
 from sources.models import Submission, SubmissionEvent
 from sources.services.submissions import data_from_json, submission_request_changes
-from tests.submissions.helpers import form_post, new_vendor_data
+from tests.factories import new_vendor_data
+from tests.submissions.helpers import form_post
 
 pytestmark = pytest.mark.django_db
 

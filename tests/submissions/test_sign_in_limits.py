@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 
 from sources.ratelimit import limit_for
-from tests.submissions.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

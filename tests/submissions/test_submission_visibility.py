@@ -10,8 +10,8 @@ from django.contrib.auth.models import Permission
 
 from sources.permissions import can_moderate, can_view_submission
 from sources.services.submissions import submission_create
-from tests.submissions.conftest import make_user
-from tests.submissions.helpers import SOURCES, new_vendor_data
+from tests.factories import make_user, new_vendor_data
+from tests.submissions.helpers import SOURCES
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,8 @@
 import pytest
 
 from sources.models import Submission, SubmissionEvent, Vendor
-from tests.submissions.helpers import form_post, new_vendor_data
+from tests.factories import new_vendor_data
+from tests.submissions.helpers import form_post
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from sources import tasks
 from sources.models import Submission
 from sources.services import bulkchecks, notifications, verification
 from sources.services.submissions import submission_create
-from tests.submissions.helpers import SOURCES, new_vendor_data
+from tests.factories import new_vendor_data
+from tests.submissions.helpers import SOURCES
 
 
 def test_every_task_is_defined_beside_its_service():
