@@ -87,8 +87,13 @@ def dns_server(dns_server_session: DNSServer, settings) -> Iterator[DNSServer]:
 
 @pytest.fixture
 def resolver(dns_server: DNSServer) -> Resolver:
-    """A fresh resolver (one check's worth of cache) pointed at the test server."""
-    return Resolver([dns_server.address], timeout=0.5, retries=0)
+    """A fresh resolver (one check's worth of cache) pointed at the test server.
+
+    Two seconds per query: a loaded CI machine can be slow to answer, and a
+    spurious timeout would turn a verdict into temperror. Tests of timeouts
+    build their own resolver with the timeout they need.
+    """
+    return Resolver([dns_server.address], timeout=2.0, retries=0)
 
 
 # -- the browser --------------------------------------------------------------------------
