@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sources.catalogtemplates import PLACEHOLDER_RE, placeholders  # noqa: F401 - re-exported
+from sources.checker import userpatterns
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 CATEGORIES_FILE = "categories.toml"
@@ -139,9 +140,9 @@ def _regex(reader: _Reader, key: str) -> str:
     pattern = reader.text(key, default="", limit=500)
     if pattern:
         try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise reader.error(key, f"is not a valid regular expression: {exc}") from None
+            userpatterns.validate_pattern(pattern)
+        except userpatterns.PatternError as exc:
+            raise reader.error(key, str(exc)) from None
     return pattern
 
 
@@ -185,12 +186,13 @@ def _parameter(source: str, prefix: str, table: Any) -> dict:
         "example": r.text("example", default=""),
         "required": r.get("required", bool, True),
     }
-    if (
-        param["pattern"]
-        and param["example"]
-        and not re.fullmatch(param["pattern"], param["example"])
-    ):
-        raise r.error("example", "does not match the parameter's pattern")
+    if param["pattern"] and param["example"]:
+        try:
+            matches = userpatterns.fullmatch(param["pattern"], param["example"])
+        except userpatterns.PatternError as exc:
+            raise r.error("pattern", str(exc)) from None
+        if not matches:
+            raise r.error("example", "does not match the parameter's pattern")
     r.finish()
     return param
 

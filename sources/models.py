@@ -5,11 +5,13 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
 from sources.capability import CAPABILITY_LABELS, UNKNOWN
 from sources.catalogfile import CHECKS, EVIDENCE, METHOD_KINDS, PURPOSES, RECORD_TYPES
+from sources.checker import userpatterns
 
 
 class Category(models.Model):
@@ -145,6 +147,21 @@ class MethodParameter(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        check_user_pattern(self.pattern, example=self.example)
+
+
+def check_user_pattern(pattern: str, *, example: str = "") -> None:
+    """The admin's check of a pattern (and its example), as the catalog validator does it."""
+    if not pattern:
+        return
+    try:
+        if example and not userpatterns.fullmatch(pattern, example):
+            raise ValidationError({"example": "does not match the pattern"})
+        userpatterns.validate_pattern(pattern)
+    except userpatterns.PatternError as exc:
+        raise ValidationError({"pattern": f"This pattern {exc}."}) from None
+
 
 class RecordRequirement(models.Model):
     method = models.ForeignKey(SetupMethod, on_delete=models.CASCADE, related_name="records")
@@ -174,6 +191,9 @@ class RecordRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rtype} {self.host}"
+
+    def clean(self) -> None:
+        check_user_pattern(self.pattern)
 
 
 class DocumentationLink(models.Model):

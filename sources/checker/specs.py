@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import userpatterns
+
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -132,8 +134,8 @@ def validate_parameters(method: MethodSpec, params: Mapping[str, str]) -> dict[s
 
 def _fullmatch(pattern: str, value: str) -> bool:
     try:
-        return re.fullmatch(pattern, value) is not None
-    except re.error:
+        return userpatterns.fullmatch(pattern, value)
+    except userpatterns.PatternError:
         return True  # a broken catalog pattern must not block the customer's check
 
 
