@@ -241,6 +241,11 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "sources.api.negotiation.FormatNegotiation",
     "EXCEPTION_HANDLER": "sources.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "sources.api.parsers.BoundedJSONParser",
+        "sources.api.parsers.BoundedFormParser",
+        "sources.api.parsers.BoundedMultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["sources.api.throttling.RateLimitThrottle"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
