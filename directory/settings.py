@@ -221,6 +221,10 @@ CACHES = {
 # <NAME>_RATE variable, e.g. CHECK_RATE=30/min, LOGIN_RATE=20/10min.
 RATE_LIMITS = {name: envrate(variable_for(name), default) for name, (default, _) in LIMITS.items()}
 
+# Uploads stay in memory up to their cap and never reach the disk (sources/uploads.py).
+FILE_UPLOAD_HANDLERS = ["sources.uploads.CappedUploadHandler"]
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
 # Submissions and moderation (sources/services/submissions.py).
 # A vendor entry form with every row filled holds a few thousand fields.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000

@@ -110,13 +110,9 @@ class BoundedFormParser(parsers.FormParser):
     """Form bodies within Django's upload limits, answered in the API's error shape."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        parser_context = parser_context or {}
-        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
         raw = read_bounded(stream)
         try:
-            return super().parse(
-                io.BytesIO(raw), media_type, {**parser_context, "encoding": encoding}
-            )
+            return super().parse(io.BytesIO(raw), media_type, parser_context)
         except TooManyFieldsSent as exc:
             raise exceptions.ParseError(str(exc)) from None
 
