@@ -63,7 +63,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks_db",
@@ -234,6 +233,9 @@ NUM_PROXIES = envint("NUM_PROXIES", 0)
 # Seconds a moderators' digest waits so that submissions arriving together share one e-mail.
 MODERATOR_DIGEST_DELAY = envint("MODERATOR_DIGEST_DELAY", 600)
 
+# API tokens (sources/services/apitokens.py) expire this many days after they are made.
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90)
+
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
@@ -252,7 +254,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_THROTTLE_CLASSES": ["sources.api.throttling.RateLimitThrottle"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "sources.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],

@@ -507,3 +507,27 @@ class CheckResult(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("check-result", args=[self.pk])
+
+
+class ApiToken(models.Model):
+    """An API key, kept only as its SHA-256 digest: the key is shown once, when it is made.
+
+    `password_marker` ties it to the password it was made under: once the
+    password changes (by any route), the token stops working.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12, help_text="The key's first characters")
+    password_marker = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -7,12 +7,12 @@ the review ran against: run this file with DATABASE_URL set too.
 import json
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sources.catalogfile import CatalogError, check_url
 from sources.models import Submission
 from sources.services.submissions import data_to_json
+from tests.factories import api_key_for
 from tests.submissions.helpers import SOURCES, new_vendor_data
 
 pytestmark = pytest.mark.django_db
@@ -20,8 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def api_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
     return client
 
 

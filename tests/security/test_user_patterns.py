@@ -7,12 +7,12 @@ length cap. A pattern that runs out of time is a validation error naming it.
 
 import pytest
 from django.core.exceptions import ValidationError
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sources.checker import userpatterns
 from sources.models import MethodParameter, RecordRequirement, Submission
 from sources.services.submissions import data_to_json
+from tests.factories import api_key_for
 from tests.submissions.helpers import SOURCES, form_post, new_vendor_data
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,7 @@ def entry_with_pattern(pattern: str, example: str) -> dict:
 
 def api_for(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
     return client
 
 
