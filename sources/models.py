@@ -56,6 +56,14 @@ class Vendor(models.Model):
     name = models.CharField(max_length=100)
     aliases = models.JSONField(default=list, blank=True)
     website = models.URLField()
+    own_domain = models.CharField(
+        max_length=253,
+        blank=True,
+        help_text="The vendor's own domain, recorded when the entry was created (from its "
+        "website then) and changed only here. Someone who verified it and had a submission "
+        "approved earns the entry its 'Maintained by the vendor' badge; editing the "
+        "website never moves it.",
+    )
     categories = models.ManyToManyField(Category, related_name="vendors")
     summary = models.CharField(max_length=300)
     description = models.TextField(blank=True, help_text="Markdown")
