@@ -42,7 +42,8 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", "true")
+# Off unless DEBUG=true is set: an empty environment must not serve debug pages.
+DEBUG = envbool("DEBUG", "false")
 SECRET_KEY = os.getenv("SECRET_KEY", DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
@@ -105,6 +106,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+        # A connection that died (a database restart) is replaced, not used for one failure.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -281,6 +284,9 @@ SPECTACULAR_SETTINGS = {
 # The DNS checker.
 CHECKER_NAMESERVERS = envlist("CHECKER_NAMESERVERS")
 CHECKER_TIMEOUT = envfloat("CHECKER_TIMEOUT", 5.0)
+# Accept .test and .example domains (refused otherwise, like .local or .internal): only for
+# the test suite and benchmarks, whose DNS server on loopback serves such zones.
+CHECKER_ALLOW_TEST_DOMAINS = envbool("CHECKER_ALLOW_TEST_DOMAINS", "false")
 CHECK_RETENTION_DAYS = envint("CHECK_RETENTION_DAYS", 30)
 BULK_CHECK_MAX_DOMAINS = envint("BULK_CHECK_MAX_DOMAINS", 5000)
 # Checks one bulk task runs at a time (each one needs a few sockets at most).
