@@ -102,6 +102,17 @@ def test_a_nul_in_the_vendor_of_an_api_check_is_a_field_error(client, vendor):
     assert "vendor" in response.json()["fields"]
 
 
+def test_a_nul_in_a_check_parameter_without_a_pattern_is_a_field_error():
+    from sources.checker.specs import InvalidParameter, MethodSpec, validate_parameters
+
+    method = MethodSpec.from_dict(
+        {"kind": "cname-delegation", "parameters": [{"name": "region", "label": "Region"}]}
+    )
+    with pytest.raises(InvalidParameter) as caught:
+        validate_parameters(method, {"region": "eu\x00"})
+    assert caught.value.errors == {"region": "Region contains a character that is not printable"}
+
+
 # -- 3. NUL inside list items stored as JSON ----------------------------------------------
 
 
