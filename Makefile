@@ -18,9 +18,9 @@ $(STAMP): $(PY) pyproject.toml
 install: $(STAMP)
 
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py import_catalog
-	$(PY) manage.py runserver_with_worker 127.0.0.1:8000
+	DEBUG=true $(PY) manage.py migrate --noinput
+	DEBUG=true $(PY) manage.py import_catalog
+	DEBUG=true $(PY) manage.py runserver_with_worker 127.0.0.1:8000
 
 test: install
 	$(PY) -m pytest -n 2 --dist loadfile

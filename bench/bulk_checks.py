@@ -133,6 +133,7 @@ def main() -> None:
         "BULK_CHECK_RATE": "1000/min",
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key",
+        "CHECKER_ALLOW_TEST_DOMAINS": "true",
         "SECURE_SSL_REDIRECT": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING",

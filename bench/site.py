@@ -23,6 +23,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directory.settings")
 os.environ.setdefault("TESTING", "true")
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("CHECKER_ALLOW_TEST_DOMAINS", "true")
 # Server time is measured here, not the rate limits: lift them for the run.
 os.environ.setdefault("API_ANON_RATE", "1000000/min")
 

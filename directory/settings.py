@@ -42,7 +42,8 @@ def envlist(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", "true")
+# Off unless DEBUG=true is set: an empty environment must not serve debug pages.
+DEBUG = envbool("DEBUG", "false")
 SECRET_KEY = os.getenv("SECRET_KEY", DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
@@ -63,7 +64,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "corsheaders",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_tasks_db",
@@ -106,6 +106,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.getenv("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
         conn_max_age=envint("DB_CONN_MAX_AGE", 60),
+        # A connection that died (a database restart) is replaced, not used for one failure.
+        conn_health_checks=True,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -221,6 +223,10 @@ CACHES = {
 # <NAME>_RATE variable, e.g. CHECK_RATE=30/min, LOGIN_RATE=20/10min.
 RATE_LIMITS = {name: envrate(variable_for(name), default) for name, (default, _) in LIMITS.items()}
 
+# Uploads stay in memory up to their cap and never reach the disk (sources/uploads.py).
+FILE_UPLOAD_HANDLERS = ["sources.uploads.CappedUploadHandler"]
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+
 # Submissions and moderation (sources/services/submissions.py).
 # A vendor entry form with every row filled holds a few thousand fields.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
@@ -229,6 +235,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 NUM_PROXIES = envint("NUM_PROXIES", 0)
 # Seconds a moderators' digest waits so that submissions arriving together share one e-mail.
 MODERATOR_DIGEST_DELAY = envint("MODERATOR_DIGEST_DELAY", 600)
+
+# API tokens (sources/services/apitokens.py) expire this many days after they are made.
+API_TOKEN_DAYS = envint("API_TOKEN_DAYS", 90)
 
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
@@ -241,9 +250,14 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "sources.api.negotiation.FormatNegotiation",
     "EXCEPTION_HANDLER": "sources.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "sources.api.parsers.BoundedJSONParser",
+        "sources.api.parsers.BoundedFormParser",
+        "sources.api.parsers.BoundedMultiPartParser",
+    ],
     "DEFAULT_THROTTLE_CLASSES": ["sources.api.throttling.RateLimitThrottle"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "sources.api.authentication.HashedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -270,6 +284,9 @@ SPECTACULAR_SETTINGS = {
 # The DNS checker.
 CHECKER_NAMESERVERS = envlist("CHECKER_NAMESERVERS")
 CHECKER_TIMEOUT = envfloat("CHECKER_TIMEOUT", 5.0)
+# Accept .test and .example domains (refused otherwise, like .local or .internal): only for
+# the test suite and benchmarks, whose DNS server on loopback serves such zones.
+CHECKER_ALLOW_TEST_DOMAINS = envbool("CHECKER_ALLOW_TEST_DOMAINS", "false")
 CHECK_RETENTION_DAYS = envint("CHECK_RETENTION_DAYS", 30)
 BULK_CHECK_MAX_DOMAINS = envint("BULK_CHECK_MAX_DOMAINS", 5000)
 # Checks one bulk task runs at a time (each one needs a few sockets at most).

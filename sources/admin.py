@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 
 from sources.catalogfile import CatalogError
 from sources.models import (
+    ApiToken,
     Category,
     DocumentationLink,
     MethodParameter,
@@ -162,6 +163,20 @@ class SetupMethodAdmin(CatalogValidatedAdmin):
             # Rolled back by the view's atomic block (a vendor's last method, say).
             self.message_user(request, _refusal(exc), messages.ERROR)
             return redirect("admin:sources_setupmethod_change", object_id)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are listed and revoked (deleted) here; only their owner sees a key, once."""
+
+    list_display = ["prefix", "user", "created_at", "expires_at"]
+    search_fields = ["user__username", "user__email", "prefix"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "prefix", "created_at", "expires_at"]
+    exclude = ["digest", "password_marker"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 # The moderation queue (submissions, revisions, reports, verified domains).

@@ -7,6 +7,11 @@ class SourcesConfig(AppConfig):
     verbose_name = "Email sources"
 
     def ready(self) -> None:
+        from django.conf import settings
+
+        from sources.checker.domains import allow_test_domains
         from sources.permissions import ensure_moderators_group
+
+        allow_test_domains(settings.CHECKER_ALLOW_TEST_DOMAINS)
 
         post_migrate.connect(ensure_moderators_group, sender=self)

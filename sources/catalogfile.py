@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sources.catalogtemplates import PLACEHOLDER_RE, placeholders  # noqa: F401 - re-exported
+from sources.checker import userpatterns
 
 CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
 CATEGORIES_FILE = "categories.toml"
@@ -43,6 +44,7 @@ OPTIONAL_LISTS = {"known_selectors", "sources", "not_aligned", "related"}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PARAM_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 RECORD_ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 MAX_TEXT = 20_000
 MAX_LINE = 300
 
@@ -94,8 +96,9 @@ class _Reader:
             raise self.error(key, f"is longer than {limit} characters")
         if not value and default is ...:
             raise self.error(key, "must not be empty")
-        if "\x00" in value:
-            raise self.error(key, "contains a NUL character")
+        problem = text_problem(value)
+        if problem:
+            raise self.error(key, problem)
         return value
 
     def choice(self, key: str, choices, *, default: Any = ...) -> str:
@@ -112,6 +115,9 @@ class _Reader:
                 raise self.error(f"{key}[{i}]", "must be a non-empty string")
             if len(item) > MAX_LINE:
                 raise self.error(f"{key}[{i}]", f"is longer than {MAX_LINE} characters")
+            problem = text_problem(item)
+            if problem:
+                raise self.error(f"{key}[{i}]", problem)
         return [item.strip() for item in values]
 
     def url(self, key: str) -> str:
@@ -127,21 +133,46 @@ class _Reader:
             raise self.error(unknown[0], "is not a known field")
 
 
+def text_problem(value: str) -> str:
+    """Why `value` cannot be stored as text (PostgreSQL refuses both), or ''."""
+    if "\x00" in value:
+        return "contains a NUL character"
+    if not value.isascii() and _SURROGATE_RE.search(value):
+        return "contains a lone surrogate, which is not a character"
+    return ""
+
+
 def check_url(value: str, source: str, field: str) -> str:
-    """Accept only well-formed https URLs."""
-    parts = urlsplit(value)
-    if parts.scheme != "https" or not parts.netloc or " " in value or "." not in parts.hostname:
-        raise CatalogError(source, field, f"must be an https URL, not {value!r}")
+    """Accept only well-formed https URLs with a host name."""
+    try:
+        parts = urlsplit(value)
+        hostname = parts.hostname or ""
+    except ValueError:  # an unclosed [IPv6 literal, a port that is not a number
+        hostname = ""
+        parts = None
+    if (
+        parts is None
+        or parts.scheme != "https"
+        or " " in value
+        or "." not in hostname
+        or text_problem(value)
+    ):
+        raise CatalogError(source, field, f"must be an https URL, not {echo_safe(value)!r}")
     return value
+
+
+def echo_safe(value: str) -> str:
+    """`value` with lone surrogates escaped, so that an error message can echo it."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _regex(reader: _Reader, key: str) -> str:
     pattern = reader.text(key, default="", limit=500)
     if pattern:
         try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise reader.error(key, f"is not a valid regular expression: {exc}") from None
+            userpatterns.validate_pattern(pattern)
+        except userpatterns.PatternError as exc:
+            raise reader.error(key, str(exc)) from None
     return pattern
 
 
@@ -185,12 +216,13 @@ def _parameter(source: str, prefix: str, table: Any) -> dict:
         "example": r.text("example", default=""),
         "required": r.get("required", bool, True),
     }
-    if (
-        param["pattern"]
-        and param["example"]
-        and not re.fullmatch(param["pattern"], param["example"])
-    ):
-        raise r.error("example", "does not match the parameter's pattern")
+    if param["pattern"] and param["example"]:
+        try:
+            matches = userpatterns.fullmatch(param["pattern"], param["example"])
+        except userpatterns.PatternError as exc:
+            raise r.error("pattern", str(exc)) from None
+        if not matches:
+            raise r.error("example", "does not match the parameter's pattern")
     r.finish()
     return param
 

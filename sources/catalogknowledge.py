@@ -32,8 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from sources.catalogfile import CatalogError, load_vendor_file, vendor_files
+from sources.checker.userpatterns import PatternError, UserPattern
 
 MAX_NAME = 253
+# Templates compile to re patterns (escaped literals); catalog `pattern`s run time-limited.
+Matcher = re.Pattern[str] | UserPattern
 HOST_TYPES = ("CNAME", "MX", "NS")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 # A template must keep this much literal text (besides dots) to identify a
@@ -107,12 +110,12 @@ class CatalogKnowledge:
     # For domain reports (authorised_by).
     selectors: tuple[str, ...] = ()
     spf_includes: dict[str, list[VendorRef]] = field(default_factory=dict)
-    spf_templates: list[tuple[re.Pattern[str], VendorRef]] = field(default_factory=list)
-    dkim_targets: list[tuple[re.Pattern[str], VendorRef]] = field(default_factory=list)
+    spf_templates: list[tuple[Matcher, VendorRef]] = field(default_factory=list)
+    dkim_targets: list[tuple[Matcher, VendorRef]] = field(default_factory=list)
     # For name lookups (lookup).
     exact: dict[str, list[RecordMatch]] = field(default_factory=dict)
-    by_suffix: dict[str, list[tuple[re.Pattern[str], RecordMatch]]] = field(default_factory=dict)
-    unanchored: list[tuple[re.Pattern[str], RecordMatch]] = field(default_factory=list)
+    by_suffix: dict[str, list[tuple[Matcher, RecordMatch]]] = field(default_factory=dict)
+    unanchored: list[tuple[Matcher, RecordMatch]] = field(default_factory=list)
 
     @classmethod
     def build(cls, vendors: Iterable[Mapping[str, Any]]) -> CatalogKnowledge:
@@ -160,8 +163,8 @@ class CatalogKnowledge:
             pattern = record.get("pattern")
             if pattern:
                 # A broken catalog pattern only loses this match.
-                with contextlib.suppress(re.error):
-                    self.dkim_targets.append((re.compile(pattern, re.IGNORECASE), ref))
+                with contextlib.suppress(PatternError):
+                    self.dkim_targets.append((UserPattern(pattern, ignorecase=True), ref))
 
     def vendors_for_spf(self, domain: str) -> list[VendorRef]:
         """Vendors whose SPF include is `domain`."""
@@ -227,8 +230,8 @@ class CatalogKnowledge:
         pattern = str(record.get("pattern") or "").strip()
         if pattern:
             # A broken pattern in the catalog only loses this match.
-            with contextlib.suppress(re.error):
-                regex = re.compile(pattern, re.IGNORECASE)
+            with contextlib.suppress(PatternError):
+                regex = UserPattern(pattern, ignorecase=True)
                 self._file(_pattern_suffix(pattern), regex, match(pattern, "pattern"))
 
     def _add_name(self, template: str, ref: RecordMatch) -> None:
@@ -240,7 +243,7 @@ class CatalogKnowledge:
         if regex is not None:
             self._file(_full_labels(template[template.rindex("}") + 1 :]), regex, ref)
 
-    def _file(self, suffix: str, regex: re.Pattern[str], ref: RecordMatch) -> None:
+    def _file(self, suffix: str, regex: Matcher, ref: RecordMatch) -> None:
         if suffix:
             self.by_suffix.setdefault(suffix, []).append((regex, ref))
         else:

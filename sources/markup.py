@@ -1,8 +1,18 @@
-"""Markdown to safe HTML: everything user- or catalog-written goes through here."""
+"""Markdown to safe HTML: everything user- or catalog-written goes through here.
+
+Images are the site's own only (a path such as /static/img/x.svg): a remote
+image would be fetched by every visitor's browser from someone else's server
+(and the Content Security Policy blocks it anyway, leaving it broken). In
+Markdown it becomes a link to the image; in raw HTML it loses its src.
+"""
+
+import xml.etree.ElementTree as ET
 
 import markdown
 import nh3
 from django.utils.safestring import SafeString, mark_safe
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 ALLOWED_TAGS = {
     "a",
@@ -54,7 +64,41 @@ ALLOWED_ATTRIBUTES = {
     "td": {"align"},
     "th": {"align"},
 }
-EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list", "toc"]
+
+
+def is_local_image(src: str) -> bool:
+    """A path on this site (/static/...), not another host's URL or a protocol-relative one."""
+    src = (src or "").strip()
+    return src.startswith("/") and not src.startswith("//") and "\\" not in src
+
+
+class RemoteImagesAsLinks(Treeprocessor):
+    """![alt](https://elsewhere/x.png) becomes a link "alt" to the image, never an <img>."""
+
+    def run(self, root: ET.Element) -> None:
+        for element in root.iter():
+            for index, child in enumerate(list(element)):
+                if child.tag != "img" or is_local_image(child.get("src", "")):
+                    continue
+                link = ET.Element("a", {"href": child.get("src", "")})
+                link.text = f"Image: {child.get('alt') or child.get('src', '')}"
+                link.tail = child.tail
+                element.remove(child)
+                element.insert(index, link)
+
+
+class LocalImagesOnly(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 - Markdown's API
+        md.treeprocessors.register(RemoteImagesAsLinks(md), "local_images_only", 1)
+
+
+EXTENSIONS = ["tables", "fenced_code", "sane_lists", "attr_list", "toc", LocalImagesOnly()]
+
+
+def _keep_local_image_sources(tag: str, attribute: str, value: str) -> str | None:
+    if tag == "img" and attribute == "src" and not is_local_image(value):
+        return None
+    return value
 
 
 def sanitise_html(html: str) -> str:
@@ -62,6 +106,7 @@ def sanitise_html(html: str) -> str:
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_keep_local_image_sources,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )

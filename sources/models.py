@@ -5,11 +5,13 @@ import uuid
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 
 from sources.capability import CAPABILITY_LABELS, UNKNOWN
 from sources.catalogfile import CHECKS, EVIDENCE, METHOD_KINDS, PURPOSES, RECORD_TYPES
+from sources.checker import userpatterns
 
 
 class Category(models.Model):
@@ -54,6 +56,14 @@ class Vendor(models.Model):
     name = models.CharField(max_length=100)
     aliases = models.JSONField(default=list, blank=True)
     website = models.URLField()
+    own_domain = models.CharField(
+        max_length=253,
+        blank=True,
+        help_text="The vendor's own domain, recorded when the entry was created (from its "
+        "website then) and changed only here. Someone who verified it and had a submission "
+        "approved earns the entry its 'Maintained by the vendor' badge; editing the "
+        "website never moves it.",
+    )
     categories = models.ManyToManyField(Category, related_name="vendors")
     summary = models.CharField(max_length=300)
     description = models.TextField(blank=True, help_text="Markdown")
@@ -145,6 +155,21 @@ class MethodParameter(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        check_user_pattern(self.pattern, example=self.example)
+
+
+def check_user_pattern(pattern: str, *, example: str = "") -> None:
+    """The admin's check of a pattern (and its example), as the catalog validator does it."""
+    if not pattern:
+        return
+    try:
+        if example and not userpatterns.fullmatch(pattern, example):
+            raise ValidationError({"example": "does not match the pattern"})
+        userpatterns.validate_pattern(pattern)
+    except userpatterns.PatternError as exc:
+        raise ValidationError({"pattern": f"This pattern {exc}."}) from None
+
 
 class RecordRequirement(models.Model):
     method = models.ForeignKey(SetupMethod, on_delete=models.CASCADE, related_name="records")
@@ -174,6 +199,9 @@ class RecordRequirement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rtype} {self.host}"
+
+    def clean(self) -> None:
+        check_user_pattern(self.pattern)
 
 
 class DocumentationLink(models.Model):
@@ -487,3 +515,27 @@ class CheckResult(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("check-result", args=[self.pk])
+
+
+class ApiToken(models.Model):
+    """An API key, kept only as its SHA-256 digest: the key is shown once, when it is made.
+
+    `password_marker` ties it to the password it was made under: once the
+    password changes (by any route), the token stops working.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=12, help_text="The key's first characters")
+    password_marker = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from sources.catalogfile import validate_vendor
-from sources.models import BulkCheck, Category, CheckResult, DomainVerification, Vendor
+from sources.models import ApiToken, BulkCheck, Category, CheckResult, DomainVerification, Vendor
+from sources.services.apitokens import password_marker, token_digest
 from sources.services.catalog import search_names_for, vendor_save_data
 
 PASSWORD = "a long passphrase 4 tests"
@@ -259,3 +260,19 @@ def make_domain_verification(user, domain: str, *, verified: bool = True, **fiel
     status = DomainVerification.Status.VERIFIED if verified else DomainVerification.Status.PENDING
     defaults = {"token": f"token-{next(_tokens)}", "status": status}
     return DomainVerification.objects.create(user=user, domain=domain, **{**defaults, **fields})
+
+
+def api_key_for(user) -> str:
+    """A working API key for `user` (the same one each call, so earlier clients keep working)."""
+    key = f"test-token-{user.pk}"
+    ApiToken.objects.filter(user=user).exclude(digest=token_digest(key)).delete()
+    ApiToken.objects.update_or_create(
+        digest=token_digest(key),
+        defaults={
+            "user": user,
+            "prefix": key[:8],
+            "password_marker": password_marker(user),
+            "expires_at": timezone.now() + dt.timedelta(days=90),
+        },
+    )
+    return key

@@ -13,12 +13,14 @@ from __future__ import annotations
 import math
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.urls import Resolver404, resolve
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from sources.api.parsers import too_large
 from sources.views import pages
 
 API_PREFIX = "/api/"
@@ -46,7 +48,9 @@ def _fields(detail) -> dict[str, list[str]]:
 
 def exception_handler(exc, context):
     """DRF's handler, with the body reshaped to the API's one error shape."""
-    if isinstance(exc, Http404):
+    if isinstance(exc, RequestDataTooBig):
+        exc = too_large()
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)

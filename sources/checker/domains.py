@@ -25,9 +25,11 @@ _LDH_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
 _PORT_SUFFIX = re.compile(r":[0-9]{1,5}$")
 
 # Names that can never be a public mail domain (RFC 6761, 6762, 7686, 8375,
-# 9476 and ICANN's .internal). `.test`, `.example` and the example.* second
-# level names are deliberately allowed: the test suite and the benchmarks
-# serve such zones from a local DNS server.
+# 9476, ICANN's .internal, and the private-network names ICANN will never
+# delegate). Checking them would show internal records when the resolver is
+# an internal one. `.test` and `.example` are refused too, unless
+# allow_test_domains(True) is called: the test suite and the benchmarks serve
+# such zones from a DNS server on loopback (CHECKER_ALLOW_TEST_DOMAINS).
 _SPECIAL_USE_TLDS = {
     "localhost": "is reserved for the local machine (RFC 6761)",
     "local": "is used by multicast DNS on the local network (RFC 6762)",
@@ -36,7 +38,20 @@ _SPECIAL_USE_TLDS = {
     "arpa": "belongs to the infrastructure domain .arpa (reverse DNS, home.arpa), not to mail",
     "internal": "is reserved for private networks and never delegated publicly",
     "alt": "is reserved for non-DNS name systems (RFC 9476)",
+    "corp": "is used on private networks and will never be delegated publicly",
+    "home": "is used on private networks and will never be delegated publicly",
+    "lan": "is used on private networks and is not a public top-level domain",
+    "test": "is reserved for testing (RFC 6761)",
+    "example": "is reserved for documentation (RFC 6761)",
 }
+_TEST_TLDS = frozenset({"test", "example"})
+_allowed_test_tlds: frozenset[str] = frozenset()
+
+
+def allow_test_domains(allowed: bool) -> None:
+    """Accept (or again refuse) .test and .example names, for tests and benchmarks only."""
+    global _allowed_test_tlds
+    _allowed_test_tlds = _TEST_TLDS if allowed else frozenset()
 
 
 class InvalidDomain(ValueError):
@@ -153,7 +168,7 @@ def _check_punycode(label: str) -> None:
 
 def _reject_special_use(labels: list[str]) -> None:
     tld = labels[-1]
-    if tld in _SPECIAL_USE_TLDS:
+    if tld in _SPECIAL_USE_TLDS and tld not in _allowed_test_tlds:
         raise InvalidDomain(f"'.{tld}' {_SPECIAL_USE_TLDS[tld]}")
 
 

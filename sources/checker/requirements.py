@@ -9,11 +9,11 @@ never a `fail`: nobody should be told to add a record that may already exist.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from . import userpatterns
 from .dkim import DKIMSelectorResult, shared_lookup_dkim
 from .fixes import include_target, normal_name, spf_with_include, zone_line
 from .specs import (
@@ -190,8 +190,8 @@ def _matches(expected: str | None, pattern: str | None, observed: str) -> bool:
         return normal_name(expected) == normal_name(observed)
     if pattern:
         try:
-            return re.search(pattern, observed.rstrip("."), re.IGNORECASE) is not None
-        except re.error:
+            return userpatterns.search(pattern, observed.rstrip("."), ignorecase=True)
+        except userpatterns.PatternError:
             return False
     return True
 

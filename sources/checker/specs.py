@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from . import userpatterns
+
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
@@ -101,7 +103,8 @@ def validate_parameters(method: MethodSpec, params: Mapping[str, str]) -> dict[s
 
     The rules (one message each): a name the method does not take, a required
     value left empty, a value over MAX_PARAMETER_LENGTH characters, a value
-    that does not match its pattern. An optional value may be left out (the
+    holding a character that is not printable, a value that does not match
+    its pattern. An optional value may be left out (the
     records that need it are then reported as not checked).
     """
     errors: dict[str, str] = {}
@@ -121,6 +124,11 @@ def validate_parameters(method: MethodSpec, params: Mapping[str, str]) -> dict[s
         if len(value) > MAX_PARAMETER_LENGTH:
             errors[parameter.name] = f"at most {MAX_PARAMETER_LENGTH} characters"
             continue
+        if not value.isprintable():
+            # A NUL, a control character or a lone surrogate: no DNS label or
+            # database text holds one (PostgreSQL refuses NUL outright).
+            errors[parameter.name] = f"{label} contains a character that is not printable"
+            continue
         if parameter.pattern and not _fullmatch(parameter.pattern, value):
             errors[parameter.name] = f"'{value}' is not a valid {label}"
             continue
@@ -132,8 +140,8 @@ def validate_parameters(method: MethodSpec, params: Mapping[str, str]) -> dict[s
 
 def _fullmatch(pattern: str, value: str) -> bool:
     try:
-        return re.fullmatch(pattern, value) is not None
-    except re.error:
+        return userpatterns.fullmatch(pattern, value)
+    except userpatterns.PatternError:
         return True  # a broken catalog pattern must not block the customer's check
 
 

@@ -22,9 +22,9 @@ from sources.services.checks import (
     CheckInputError,
     check_input_clean,
 )
+from sources.uploads import MAX_UPLOAD_BYTES
 
 PARAM_PREFIX = "param_"
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 class VendorMethodForm(forms.Form):

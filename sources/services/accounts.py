@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -48,10 +49,14 @@ def account_signup(*, email: str, password: str, absolute) -> None:
     """Create an inactive account and send its confirmation link.
 
     When the address already has an account, nothing is created and its owner
-    gets a note instead, so the form never reveals who is registered.
+    gets a note instead, so the form never reveals who is registered: not by
+    its answer, nor by its time, since every path hashes the password (the
+    slow part of creating an account) and sends one e-mail.
     """
     User = get_user_model()
     existing = User.objects.filter(Q(email__iexact=email) | Q(username__iexact=email)).first()
+    if existing is not None:
+        make_password(password)  # the same work as a new account's hash, then discarded
     if existing is None:
         try:
             with transaction.atomic():

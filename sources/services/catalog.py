@@ -26,6 +26,7 @@ from sources.models import (
     Vendor,
 )
 from sources.selectors import vendor_to_data
+from sources.services.verification import vendor_domain
 
 
 @dataclass
@@ -101,7 +102,7 @@ def vendor_save_data(*, data: dict, categories: dict[str, Category] | None = Non
     """Create or replace one vendor from validated catalog data."""
     if categories is None:
         categories = {c.slug: c for c in Category.objects.all()}
-    vendor, _ = Vendor.objects.update_or_create(
+    vendor, created = Vendor.objects.update_or_create(
         slug=data["slug"],
         defaults={
             key: data[key]
@@ -121,6 +122,11 @@ def vendor_save_data(*, data: dict, categories: dict[str, Category] | None = Non
             )
         },
     )
+    if created:
+        # The vendor's own domain is recorded once, from the website it is created with;
+        # a later change of website (a proposal, say) does not move it.
+        vendor.own_domain = vendor_domain(vendor.website) or ""
+        Vendor.objects.filter(pk=vendor.pk).update(own_domain=vendor.own_domain)
     vendor.categories.set([categories[slug] for slug in data["categories"]])
     vendor.documentation.all().delete()
     DocumentationLink.objects.bulk_create(

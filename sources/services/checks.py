@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from sources.catalogfile import CATALOG_DIR, CatalogError, load_vendor_file
+from sources.catalogfile import CATALOG_DIR, CatalogError, load_vendor_file, text_problem
 from sources.catalogknowledge import CatalogKnowledge
 from sources.checker import (
     CheckSetup,
@@ -38,6 +38,9 @@ from sources.checker.check import SECTIONS
 from sources.checker.dns import parse_nameserver
 from sources.models import BulkCheck, CheckResult, Vendor
 from sources.selectors import catalog_knowledge, vendor_to_data
+
+# Longer than any vendor's name or alias: not worth a query.
+MAX_VENDOR_QUERY = 200
 
 
 class UnknownVendor(LookupError):
@@ -107,6 +110,9 @@ def vendor_lookup_data(slug_or_name: str) -> dict:
     text = slug_or_name.strip()
     if not text:
         raise UnknownVendor("no vendor given")
+    # No vendor name holds these, and PostgreSQL refuses a NUL in a query.
+    if len(text) > MAX_VENDOR_QUERY or text_problem(text):
+        raise UnknownVendor("that is not a vendor name: use a vendor's name or slug")
     vendors = Vendor.objects.published().with_details()
     vendor = vendors.filter(slug=text.lower()).first() or vendors.filter(name__iexact=text).first()
     if vendor is None:

@@ -433,6 +433,12 @@ def submission_approve(*, submission: Submission, moderator, comment: str = "") 
     comment = comment_validate(comment, required=False)
     with transaction.atomic():
         locked = _locked_open(submission)
+        if locked.submitter_id is not None and locked.submitter_id == getattr(
+            moderator, "pk", None
+        ):
+            raise ModerationError(
+                "You cannot approve your own submission: another moderator must review it."
+            )
         vendor = None
         if locked.kind == Submission.Kind.CHANGE:
             if locked.vendor_id is None:

@@ -156,12 +156,15 @@ def verifications_recheck() -> dict:
 
 
 def vendor_maintained_by_vendor(vendor: Vendor) -> bool:
-    """True when someone who verified the vendor's domain had a submission for it approved."""
-    domain = vendor_domain(vendor.website)
-    if domain is None:
+    """True when someone who verified the vendor's own domain had a submission for it approved.
+
+    The domain is the one recorded on the vendor (`own_domain`), never its editable
+    website: a proposal that points the website at the submitter's domain earns nothing.
+    """
+    if not vendor.own_domain:
         return False
     return DomainVerification.objects.filter(
-        domain=domain,
+        domain=vendor.own_domain,
         status=Status.VERIFIED,
         user__submissions__vendor=vendor,
         user__submissions__state=Submission.State.APPROVED,
@@ -173,9 +176,19 @@ def submissions_with_verified_submitter(submissions: Iterable[Submission]) -> se
 
     One query for any number of submissions (the admin's queue shows a page of them).
     """
+    submissions = list(submissions)
+    # A change is judged by the vendor's recorded domain, not by the website it proposes.
+    own_domains = dict(
+        Vendor.objects.filter(
+            pk__in={s.vendor_id for s in submissions if s.vendor_id is not None}
+        ).values_list("pk", "own_domain")
+    )
     wanted: dict[int, tuple[int, str]] = {}
     for submission in submissions:
-        domain = vendor_domain((submission.data or {}).get("website", ""))
+        if submission.vendor_id is not None:
+            domain = own_domains.get(submission.vendor_id) or None
+        else:
+            domain = vendor_domain((submission.data or {}).get("website", ""))
         if submission.submitter_id is not None and domain:
             wanted[submission.pk] = (submission.submitter_id, domain)
     if not wanted:

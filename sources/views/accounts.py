@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
@@ -14,7 +15,6 @@ from django.urls import reverse_lazy
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods, require_POST
-from rest_framework.authtoken.models import Token
 
 from sources.forms.accounts import (
     LoginForm,
@@ -31,6 +31,7 @@ from sources.services.accounts import (
     confirmation_send,
     confirmation_tokens,
 )
+from sources.services.apitokens import api_token_create, api_token_current, api_tokens_revoke
 from sources.services.verification import (
     record_name,
     record_value,
@@ -189,32 +190,39 @@ logout = auth_views.LogoutView.as_view()
 # -- the account page and API token ------------------------------------------------------------
 
 
-@login_required
-def account(request):
-    token = Token.objects.filter(user=request.user).first()
+def _account_page(request, *, new_key: str = "", status: int = 200):
     return render(
         request,
         "accounts/account.html",
         {
-            "token": token,
+            "token": api_token_current(user=request.user),
+            "new_key": new_key,
+            "token_days": settings.API_TOKEN_DAYS,
             "verifications": DomainVerification.objects.filter(user=request.user),
             "submission_count": request.user.submissions.count(),
         },
+        status=status,
     )
+
+
+@login_required
+def account(request):
+    return _account_page(request)
 
 
 @login_required
 @require_POST
 def account_token(request):
-    """Create, replace or delete the user's API token."""
-    action = request.POST.get("action")
-    Token.objects.filter(user=request.user).delete()
-    if action == "revoke":
+    """Create or replace the user's API token (shown on this answer only), or revoke it."""
+    if request.POST.get("action") == "revoke":
+        api_tokens_revoke(user=request.user)
         messages.success(request, "Your API token is revoked.")
-    else:
-        Token.objects.create(user=request.user)
-        messages.success(request, "Here is your new API token. Any previous token stopped working.")
-    return redirect("account")
+        return redirect("account")
+    _, key = api_token_create(user=request.user)
+    # The key is stored only as a digest: this page is the one time it can be shown.
+    response = _account_page(request, new_key=key, status=201)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 # -- domain verification ------------------------------------------------------------------------

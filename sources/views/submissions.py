@@ -88,9 +88,16 @@ def _entry_page(request, *, vendor: Vendor | None, submission: Submission | None
         logger.info("entry form honeypot filled; ignored")
         messages.success(request, "Thank you: your submission was received.")
         return redirect("submissions")
+    action = post.get("action", "preview")
+    # Counted before validation, which runs the entry's patterns: an invalid entry costs
+    # the server as much as a valid one.
+    limited = rate_limited(request, "submission" if action == "submit" else "preview")
+    if limited:
+        form.non_field_errors.append(wait_message(limited))
+        return _entry_form_again(request, form, context, limited)
     if not form.is_valid():
         return _entry_form_again(request, form, context)
-    if post.get("action", "preview") == "submit":
+    if action == "submit":
         return _entry_submit(request, form, context, vendor=vendor, submission=submission)
     return _entry_preview(request, form, context, vendor=vendor)
 
@@ -111,10 +118,6 @@ def _entry_preview(request, form: EntryForm, context: dict, *, vendor: Vendor | 
     except CatalogError as exc:
         form.add_catalog_error(exc)
         return _entry_form_again(request, form, context)
-    limited = rate_limited(request, "preview")
-    if limited:
-        form.non_field_errors.append(wait_message(limited))
-        return _entry_form_again(request, form, context, limited)
     context["preview"] = entry_from_data(validated)
     if changes is not None:
         context["changes"] = changes
@@ -125,15 +128,10 @@ def _entry_submit(request, form: EntryForm, context: dict, *, vendor: Vendor | N
     """Save a new submission or a revision; the services hold every rule."""
     data = form.to_data()
     try:
-        # A submission that cannot be saved uses none of the sender's allowance.
         submission_preview(data=data, provenance=form.provenance, vendor=vendor)
     except CatalogError as exc:
         form.add_catalog_error(exc)
         return _entry_form_again(request, form, context)
-    limited = rate_limited(request, "submission")
-    if limited:
-        form.non_field_errors.append(wait_message(limited))
-        return _entry_form_again(request, form, context, limited)
     details = {"user": request.user, "data": data, "provenance": form.provenance}
     try:
         if submission is None:

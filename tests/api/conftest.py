@@ -6,9 +6,9 @@ Personas: `anonymous` (no credentials), `token_user` (an account's API token) an
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from tests.factories import (
+    api_key_for,
     dkim_cname_method,
     dkim_txt_method,
     make_category,
@@ -98,14 +98,12 @@ def anonymous():
 @pytest.fixture
 def token_user(db):
     """A client sending an ordinary account's API token."""
-    token = Token.objects.create(user=make_user("tara", password=None))
-    return Client(headers={"Authorization": f"Token {token.key}"})
+    user = make_user("tara", password=None)
+    return Client(headers={"Authorization": f"Token {api_key_for(user)}"})
 
 
 @pytest.fixture
 def staff(db):
     """A client sending a staff account's API token."""
-    token = Token.objects.create(
-        user=make_user("stan", password=None, is_staff=True, is_superuser=True)
-    )
-    return Client(headers={"Authorization": f"Token {token.key}"})
+    user = make_user("stan", password=None, is_staff=True, is_superuser=True)
+    return Client(headers={"Authorization": f"Token {api_key_for(user)}"})

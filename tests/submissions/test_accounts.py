@@ -180,13 +180,16 @@ def test_a_failing_mail_server_never_breaks_sign_up_or_reset(client, submitter, 
 
 
 def test_the_account_page_manages_the_api_token(submitter_client, submitter):
-    from rest_framework.authtoken.models import Token
+    from sources.models import ApiToken
 
     assert "Create an API token" in submitter_client.get("/account/").content.decode()
-    submitter_client.post("/account/token/", {"action": "create"})
-    token = Token.objects.get(user=submitter)
-    assert token.key in submitter_client.get("/account/").content.decode()
+    created = submitter_client.post("/account/token/", {"action": "create"})
+    key = created.context["new_key"]
+    assert key in created.content.decode()
+    token = ApiToken.objects.get(user=submitter)
+    page = submitter_client.get("/account/").content.decode()
+    assert key not in page and token.prefix in page  # the key is shown once
     submitter_client.post("/account/token/", {"action": "regenerate"})
-    assert Token.objects.get(user=submitter).key != token.key
+    assert ApiToken.objects.get(user=submitter).digest != token.digest
     submitter_client.post("/account/token/", {"action": "revoke"})
-    assert not Token.objects.filter(user=submitter).exists()
+    assert not ApiToken.objects.filter(user=submitter).exists()

@@ -1,12 +1,11 @@
 """POST /api/v1/submissions and GET /api/v1/submissions/{id}: token auth, same validation."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sources.models import Submission
 from sources.services.submissions import current_data, data_to_json, submission_request_changes
-from tests.factories import new_vendor_data
+from tests.factories import api_key_for, new_vendor_data
 from tests.submissions.helpers import SOURCES
 
 pytestmark = pytest.mark.django_db
@@ -17,8 +16,7 @@ URL = "/api/v1/submissions"
 def api_for(user=None) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(user)}")
     return client
 
 
