@@ -16,7 +16,7 @@ def collect(dns_server, domains, **options):
         reports = []
         async for report in check_many(
             domains,
-            resolver_factory=lambda: Resolver([dns_server.address], timeout=0.5, retries=0),
+            resolver_factory=lambda: Resolver([dns_server.address], timeout=2.0, retries=0),
             **options,
         ):
             reports.append(report)
@@ -54,7 +54,7 @@ def test_it_reads_input_lazily_and_keeps_at_most_concurrency_checks_in_flight(dn
     async def first_report():
         generator = check_many(
             endless(),
-            resolver_factory=lambda: Resolver([dns_server.address], timeout=0.5, retries=0),
+            resolver_factory=lambda: Resolver([dns_server.address], timeout=2.0, retries=0),
             concurrency=3,
         )
         async with contextlib.aclosing(generator):
