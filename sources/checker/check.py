@@ -26,6 +26,7 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Ma
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from .changeplan import SPFCosts, change_plan, spf_costs
+from .discovery import discover
 from .dkim import DKIMSelectorResult, lookup_dkim, shared_lookup_dkim
 from .dmarc import DMARCResult, OrgDomain, discover_dmarc, find_organisational_domain
 from .domains import InvalidDomain, normalise_domain, organisational_domain
@@ -160,6 +161,19 @@ async def check_domain(
         asyncio.gather(*(lookup_dkim(resolver, sel, name) for sel in known)),
     )
     spf, dmarc, mx, dkim_results, requirements, walks, known_keys = results
+    found = None
+    if method is not None and items:
+        # Values the records revealed complete other records (a second, mostly cached round).
+        found = await discover(
+            resolver,
+            method=method,
+            items=items,
+            results=list(requirements),
+            domain=name,
+            params=setup.params,
+            spf_reaches=spf_reaches,
+        )
+        requirements = found.results
     orgs = dict(zip(walk_names, walks, strict=True))
     dkim: dict[str, DKIMSelectorResult] = {}
     for result in dkim_results or ():
@@ -181,6 +195,9 @@ async def check_domain(
         mx=mx,
         dkim_selectors_checked=len(known) or None,
     )
+    if found is not None:
+        report.found = found.found
+        report.found_values = found.inferred
     if requirements:
         adkim, aspf = (dmarc.adkim, dmarc.aspf) if dmarc else ("r", "r")
         report.routes = find_routes(

@@ -30,11 +30,21 @@ def headline(report: Mapping[str, Any]) -> str:
         return f"{subject} will pass DMARC through {routes} alignment." + _policy_caveat(report)
     if verdict == "partial":
         failing = [r for r in report["requirements"] if r.get("required") and r["status"] != "pass"]
-        count = len(failing)
+        untested = [r for r in failing if r.get("untested")]
+        count = len(failing) - len(untested)
         records = "record needs" if count == 1 else "records need"
+        parts = [f"but {count} required {records} attention"] if count else []
+        if untested:
+            names = ", ".join(r["id"] for r in untested)
+            could = "record" if len(untested) == 1 else "records"
+            parts.append(
+                f"{len(untested)} {could} ({names}) could not be tested without a value "
+                "from your account"
+            )
         return (
-            f"{subject} will pass DMARC through {routes} alignment, "
-            f"but {count} required {records} attention."
+            f"{subject} will pass DMARC through {routes} alignment; " + "; ".join(parts) + "."
+            if count == 0
+            else f"{subject} will pass DMARC through {routes} alignment, " + "; ".join(parts) + "."
         ) + _policy_caveat(report)
     if verdict == "error":
         return (

@@ -231,6 +231,10 @@ class CheckReport:
     only: frozenset[str] | None = None
     dkim_selectors_checked: int | None = None  # known selectors tried without a vendor
     catalog_vendors: list[dict[str, Any]] | None = None
+    # Vendor records found without being told (grouped by target) and the account values
+    # read from them (see discovery.py).
+    found: list[dict[str, Any]] = field(default_factory=list)
+    found_values: dict[str, str] = field(default_factory=dict)
 
     @property
     def summary(self) -> str:
@@ -253,6 +257,8 @@ class CheckReport:
         if self.domain_input and self.domain_input != self.domain:
             data["domain_input"] = self.domain_input
         data["parameters"] = dict(self.parameters)
+        data["found"] = list(self.found)
+        data["found_values"] = dict(self.found_values)
         data["only"] = sorted(self.only) if self.only is not None else None
         data["headline"] = self.headline
         data["change_plan"] = self.change_plan

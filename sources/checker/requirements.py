@@ -67,6 +67,8 @@ class RequirementResult:
     selector: str | None = None
     cname_chain: tuple[str, ...] = ()
     dkim: DKIMSelectorResult | None = field(default=None, compare=False)
+    # Per-account values this record still needs to be tested: (name, label, help).
+    untested: tuple[tuple[str, str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (the shape documented in DESIGN.md, plus extras)."""
@@ -83,6 +85,10 @@ class RequirementResult:
             "required": self.required,
             "selector": self.selector,
             "message": self.message,
+            "untested": [
+                {"name": name, "label": label, "help": help_text}
+                for name, label, help_text in self.untested
+            ],
         }
 
 

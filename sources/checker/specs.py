@@ -39,6 +39,7 @@ class Parameter:
     pattern: str | None = None
     required: bool = True
     label: str = ""
+    help: str = ""  # where the customer finds the value (shown when a record cannot be tested)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class RecordSpec:
     priority: int | None = None
     required: bool = True
     note: str = ""
+    known_selectors: tuple[str, ...] = ()  # selector names to try when the selector is a parameter
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,7 @@ class MethodSpec:
                 pattern=item.get("pattern") or None,
                 required=bool(item.get("required", True)),
                 label=str(item.get("label", "")),
+                help=str(item.get("help", "") or ""),
             )
             for item in data.get("parameters", ()) or ()
         )
@@ -92,6 +95,7 @@ class MethodSpec:
                 priority=item.get("priority"),
                 required=bool(item.get("required", True)),
                 note=str(item.get("note", "") or ""),
+                known_selectors=tuple(str(s) for s in item.get("known_selectors") or ()),
             )
             for item in data.get("records", ()) or ()
         )
@@ -101,11 +105,13 @@ class MethodSpec:
 def validate_parameters(method: MethodSpec, params: Mapping[str, str]) -> dict[str, str]:
     """The supplied values, stripped; InvalidParameter names every value that cannot be used.
 
-    The rules (one message each): a name the method does not take, a required
-    value left empty, a value over MAX_PARAMETER_LENGTH characters, a value
-    holding a character that is not printable, a value that does not match
-    its pattern. An optional value may be left out (the
-    records that need it are then reported as not checked).
+    The rules (one message each): a name the method does not take, a value
+    over MAX_PARAMETER_LENGTH characters, a value holding a character that is
+    not printable, a value that does not match its pattern. Any value may be
+    left out, `required` ones included: a check needs nothing beyond the
+    domain and the vendor. The records that need a missing value are tested
+    by their pattern, completed from values other records reveal, or reported
+    as untested with where to find the value (see discovery.py).
     """
     errors: dict[str, str] = {}
     known = {p.name for p in method.parameters}
@@ -118,8 +124,6 @@ def validate_parameters(method: MethodSpec, params: Mapping[str, str]) -> dict[s
         value = str(params.get(parameter.name) or "").strip()
         label = parameter.label or parameter.name
         if not value:
-            if parameter.required:
-                errors[parameter.name] = f"{label} is required for this setup method"
             continue
         if len(value) > MAX_PARAMETER_LENGTH:
             errors[parameter.name] = f"at most {MAX_PARAMETER_LENGTH} characters"

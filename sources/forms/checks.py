@@ -34,7 +34,8 @@ class VendorMethodForm(forms.Form):
         required=False,
         max_length=200,
         label="Vendor",
-        help_text="The service that sends mail for you. Leave empty for a general domain report.",
+        help_text="The service that sends mail for you (its name is enough, even misspelt). "
+        "Leave empty for a general domain report.",
         widget=forms.TextInput(
             attrs={"list": "vendor-options", "autocomplete": "off", "placeholder": "e.g. Zendesk"}
         ),
@@ -68,7 +69,7 @@ class VendorMethodForm(forms.Form):
         ]
         default = default_method(vendor_data)
         self.fields["method"].initial = default["kind"] if default else ""
-        self.fields["vendor"].initial = vendor_data["slug"]
+        self.fields["vendor"].initial = vendor_data.get("name") or vendor_data["slug"]
         for method in methods:
             for parameter in method.get("parameters") or []:
                 name = str(parameter["name"])
@@ -78,6 +79,8 @@ class VendorMethodForm(forms.Form):
                     continue
                 help_text = str(parameter.get("help") or "")
                 if parameter.get("example"):
+                    # Shown as an example in the help, never as a placeholder that
+                    # looks like a value already filled in.
                     help_text = f"{help_text} Example: {parameter['example']}".strip()
                 self.fields[PARAM_PREFIX + name] = forms.CharField(
                     required=False,
@@ -89,7 +92,6 @@ class VendorMethodForm(forms.Form):
                             "autocomplete": "off",
                             "spellcheck": "false",
                             "autocapitalize": "off",
-                            "placeholder": str(parameter.get("example") or ""),
                         }
                     ),
                 )

@@ -37,7 +37,8 @@ from sources.checker import (
 from sources.checker.check import SECTIONS
 from sources.checker.dns import parse_nameserver
 from sources.models import BulkCheck, CheckResult, Vendor
-from sources.selectors import catalog_knowledge, vendor_to_data
+from sources.search import clean_query
+from sources.selectors import MATCH_THRESHOLD, catalog_knowledge, catalog_snapshot, vendor_to_data
 
 # Longer than any vendor's name or alias: not worth a query.
 MAX_VENDOR_QUERY = 200
@@ -105,8 +106,13 @@ class CheckInput:
 # -- the catalog, as plain data ------------------------------------------------
 
 
-def vendor_lookup_data(slug_or_name: str) -> dict:
-    """A published vendor in catalog-file form, by slug, name or alias (case-insensitive)."""
+def vendor_lookup_data(slug_or_name: str, *, fuzzy: bool = False) -> dict:
+    """A published vendor in catalog-file form, by slug, name or alias (case-insensitive).
+
+    With `fuzzy` (the web form), a misspelt name or alias finds the vendor the site's
+    search ranks clearly first ("mailchimpp" → Mailchimp); the data then carries
+    `matched_from`, the text as typed.
+    """
     text = slug_or_name.strip()
     if not text:
         raise UnknownVendor("no vendor given")
@@ -124,11 +130,34 @@ def vendor_lookup_data(slug_or_name: str) -> dict:
         ]
         if len(matches) == 1:
             vendor = vendors.get(pk=matches[0].pk)
+    matched_from = None
+    if vendor is None and fuzzy and (best := _closest_vendor_id(text)) is not None:
+        vendor, matched_from = vendors.filter(pk=best).first(), text
     if vendor is None:
         raise UnknownVendor(f"no vendor '{text}' in the directory")
     data = vendor_to_data(vendor)
     data["id"] = vendor.pk
+    if matched_from:
+        data["matched_from"] = matched_from
     return data
+
+
+# A typo must point at one vendor clearly: a best name score this high, and this far
+# ahead of the next vendor's (scores from sources.search: 1 exact, 0.7-0.9 substring,
+# up to 0.69 by trigrams).
+FUZZY_MIN_SCORE = 0.35
+FUZZY_LEAD = 0.05
+
+
+def _closest_vendor_id(text: str) -> int | None:
+    """The published vendor whose name or alias a misspelt `text` clearly means, if any."""
+    scores = catalog_snapshot().names.search(clean_query(text), MATCH_THRESHOLD)
+    ranked = sorted(scores.items(), key=lambda pair: -pair[1])
+    if not ranked or ranked[0][1] < FUZZY_MIN_SCORE:
+        return None
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < FUZZY_LEAD:
+        return None
+    return ranked[0][0]
 
 
 def vendor_file_data(slug: str) -> dict:

@@ -47,7 +47,7 @@ def _vendor_from(data: Mapping[str, Any]) -> tuple[dict | None, str | None]:
     if not text:
         return None, None
     try:
-        return vendor_lookup_data(text), None
+        return vendor_lookup_data(text, fuzzy=True), None
     except UnknownVendor as exc:
         return None, str(exc)
 
@@ -110,6 +110,7 @@ def _result_context(result: CheckResult) -> dict[str, Any]:
         "plan": data.get("change_plan") or {},
         "rerun_query": urlencode(_rerun_params(result)),
         "errors_to_retry": [r for r in data.get("requirements") or [] if r["status"] == "error"],
+        "untested": [r for r in data.get("requirements") or [] if r.get("untested")],
         "vendor_url": reverse("vendor", args=[result.vendor_slug]) if result.vendor_slug else "",
     }
 

@@ -3,35 +3,60 @@
 
 document.addEventListener("DOMContentLoaded", () => {
   // Show only the parameter fields of the chosen setup method.
-  const method = document.querySelector("select[name=method]");
-  const paramFields = document.querySelectorAll(".field[data-methods]");
   const showParams = () => {
+    const method = document.querySelector("select[name=method]");
     if (!method) return;
-    for (const field of paramFields) {
+    for (const field of document.querySelectorAll(".field[data-methods]")) {
       const used = field.dataset.methods.split(" ").includes(method.value);
       field.hidden = !used;
       const usedBy = field.querySelector(".used-by");
       if (usedBy) usedBy.hidden = true;
     }
   };
-  if (method) {
-    method.addEventListener("change", showParams);
-    showParams();
-  }
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("select[name=method]")) showParams();
+  });
+  showParams();
 
-  // A changed vendor needs its own methods and parameters: reload the form for it.
+  // A chosen vendor brings its methods and parameter fields at once: the same page,
+  // asked for that vendor, gives them (names, aliases and misspellings all work).
   const vendor = document.querySelector("form[data-vendor-reload] input[name=vendor]");
-  if (vendor) {
-    const original = vendor.value;
-    const options = new Set(Array.from(document.querySelectorAll("#vendor-options option"), (o) => o.value));
-    vendor.addEventListener("change", () => {
+  const slot = document.querySelector("form[data-vendor-reload] [data-vendor-fields]");
+  if (vendor && slot) {
+    let shown = vendor.value.trim();
+    let timer = null;
+    let latest = 0;
+    const load = async () => {
       const value = vendor.value.trim();
-      if (value === original || (value && !options.has(value))) return;
-      const params = new URLSearchParams({ vendor: value });
-      const domain = document.querySelector("input[name=domain]");
-      if (domain && domain.value) params.set("domain", domain.value);
-      if (domain) params.set("edit", "1");
-      window.location.assign(`${window.location.pathname}?${params}`);
+      if (value === shown) return;
+      shown = value;
+      const asked = ++latest;
+      if (!value) {
+        slot.replaceChildren();
+        return;
+      }
+      const params = new URLSearchParams({ vendor: value, edit: "1" });
+      let html;
+      try {
+        const response = await fetch(`${window.location.pathname}?${params}`, { headers: { Accept: "text/html" } });
+        if (!response.ok) return;
+        html = await response.text();
+      } catch {
+        return;  // the fields come with the next page instead
+      }
+      if (asked !== latest) return;
+      const fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-vendor-fields]");
+      if (!fresh) return;
+      slot.replaceChildren(...Array.from(fresh.childNodes, (node) => document.importNode(node, true)));
+      showParams();
+      const button = document.querySelector("form[data-vendor-reload] button[type=submit]");
+      const name = fresh.querySelector("[data-vendor-name]");
+      if (button && !button.disabled) button.textContent = name ? `Check ${name.dataset.vendorName} records` : "Check domain";
+    };
+    vendor.addEventListener("change", load);
+    vendor.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(load, 400);
     });
   }
 

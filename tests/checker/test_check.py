@@ -238,11 +238,14 @@ def optional_account() -> dict:
     return vendor
 
 
-def test_missing_optional_parameters_turn_exact_checks_into_pattern_checks_or_warnings(resolver):
+def test_without_optional_parameters_the_account_value_is_read_from_dns(resolver):
     report = check(resolver, "good.example", params={}, vendor=optional_account())
-    assert requirement(report, "return-path").status == "pass"  # matched its pattern
-    assert "supply account_id" in requirement(report, "return-path").message
-    assert requirement(report, "dkim-s1").status == "pass"  # the key is checked after CNAMEs
+    # The return-path CNAME matched its pattern; its target gives the account number,
+    # which then makes every record of the account an exact check.
+    assert report.found_values == {"account_id": "4242"}
+    assert requirement(report, "return-path").status == "pass"
+    assert requirement(report, "return-path").expected == "CNAME u4242.bounces.postlark.test"
+    assert requirement(report, "dkim-s1").status == "pass"
     assert requirement(report, "tracking").status == "pass"
 
 

@@ -90,14 +90,19 @@ def test_parameters_are_checked_against_their_patterns():
 
 def test_every_parameter_problem_is_reported_at_once_one_message_per_rule():
     with pytest.raises(InvalidParameter) as caught:
-        validate_parameters(postlark(), {"account_id": "", "other": "x"})
+        validate_parameters(postlark(), {"account_id": "4; 2", "other": "x"})
     assert caught.value.errors == {
         "other": "not a parameter of this setup method (it takes: account_id)",
-        "account_id": "Account number is required for this setup method",
+        "account_id": "'4; 2' is not a valid Account number",
     }
     with pytest.raises(InvalidParameter) as caught:
         validate_parameters(postlark(), {"account_id": "4" * 256})
     assert caught.value.errors == {"account_id": "at most 255 characters"}
+
+
+def test_no_parameter_has_to_be_typed_not_even_a_required_one():
+    assert validate_parameters(postlark(), {"account_id": " "}) == {}
+    assert validate_parameters(postlark(), {}) == {}
 
 
 def test_an_optional_parameter_may_be_left_out():

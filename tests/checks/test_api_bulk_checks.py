@@ -101,7 +101,11 @@ def test_results_of_an_unfinished_bulk_are_a_409(client, db):
         ({"domains": ["a.example"], "csv": "a.example"}, "domains", "either"),
         ({"domains": ["nope", ""]}, "domains", "No domains to check"),
         ({"domains": ["a.example"], "vendor": "nope"}, "vendor", "no vendor 'nope'"),
-        ({"domains": ["a.example"], "vendor": "mailhawk"}, "parameters.account_id", "required"),
+        (
+            {"domains": ["a.example"], "vendor": "mailhawk", "parameters": {"account_id": "7O01"}},
+            "parameters.account_id",
+            "not a valid Account number",
+        ),
     ],
 )
 def test_bad_bulk_input_is_a_400_naming_the_field(client, mailhawk, body, field, message):

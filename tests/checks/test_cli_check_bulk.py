@@ -97,7 +97,10 @@ def test_all_passing_exits_0(dns_server, mailhawk, tmp_path):
         ),
         (["{csv}", "--vendor", "nope"], "no vendor 'nope'"),
         (["{csv}", "--vendor", "mailhawk", "--concurrency", "0"], "--concurrency"),
-        (["{csv}", "--vendor", "mailhawk"], "Account number is required"),
+        (
+            ["{csv}", "--vendor", "mailhawk", "--param=account_id=7O01"],
+            "not a valid Account number",
+        ),
     ],
 )
 def test_bad_input_exits_2(dns_server, mailhawk, domains_csv, args, message):

@@ -1,0 +1,102 @@
+"""A check from a domain and a vendor's name alone, with the directory's real catalog entries.
+
+The customers' DNS is tests/zones/senders-customers.zone; SendGrid's, Google's
+and Zendesk's sides are tests/zones/sendgrid.net.zone, google.com.zone and
+zendesk.com.zone, all served by the loopback DNS server.
+"""
+
+import os
+import shutil
+
+import pytest
+from playwright.sync_api import expect
+
+from sources.catalogfile import CATALOG_DIR
+from sources.services.catalog import catalog_import
+from tests.browser.conftest import CHROMIUM
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
+]
+
+VENDORS = ["sendgrid", "google-workspace", "zendesk", "mailchimp", "microsoft-365"]
+SHOTS = os.environ.get("CHECK_SCREENSHOTS")  # a directory to save screenshots in
+
+
+@pytest.fixture
+def catalog(tmp_path):
+    """The catalog files of a few vendors, imported as `import_catalog` does."""
+    shutil.copy(CATALOG_DIR / "categories.toml", tmp_path)
+    for slug in VENDORS:
+        shutil.copy(CATALOG_DIR / f"{slug}.toml", tmp_path)
+    catalog_import(path=tmp_path)
+
+
+def run_check(page, domain: str, vendor: str) -> None:
+    page.goto("/check/")
+    page.get_by_label("Your domain").fill(domain)
+    page.get_by_label("Vendor", exact=True).fill(vendor)
+    page.get_by_label("Vendor", exact=True).press("Tab")
+    page.locator("[data-vendor-name]").wait_for(state="attached")
+    page.get_by_role("button", name="Check").first.click()
+    page.wait_for_url("**/check/results/**")
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+def test_sendgrid_from_the_domain_and_the_name_only(page, dns_server, catalog):
+    run_check(page, "acme.example", "SendGrid")
+    shot(page, "sendgrid")
+    found = page.locator("[data-found]").first.inner_text()
+    assert found == "Found SendGrid's CNAMEs at s1 and s2 → u1234567.wl123.sendgrid.net"
+    assert page.locator('tr[data-requirement="dkim-s1"]').get_attribute("data-status") == "pass"
+    # The mail CNAME's host label is per account and not in DNS: named, with where to find it.
+    untested = page.locator("[data-untested]").inner_text()
+    assert "mail-cname" in untested
+    assert "Mail CNAME host label" in untested
+    assert "shown by SendGrid" in untested
+    assert "u1234567.wl123.sendgrid.net" in untested
+    assert "through DKIM alignment" in page.locator("h1.headline").inner_text()
+
+
+def test_google_workspace_from_the_domain_and_the_name_only(page, dns_server, catalog):
+    run_check(page, "acme.example", "Google Workspace")
+    assert page.locator("article").get_attribute("data-verdict") == "pass"
+    row = page.locator('tr[data-requirement="dkim"]')
+    assert row.get_attribute("data-status") == "pass"
+    assert "google._domainkey.acme.example" in row.inner_text()
+
+
+def test_zendesk_from_the_domain_and_the_name_only(page, dns_server, catalog):
+    run_check(page, "birchway.example", "zendesk")
+    assert page.locator("article").get_attribute("data-verdict") == "pass"
+    headline = page.locator("h1.headline").inner_text()
+    assert headline.startswith("Mail that Zendesk sends for birchway.example will pass DMARC")
+    assert "zendesk1" in page.locator("[data-found]").first.inner_text()
+
+
+def test_a_misspelt_vendor_is_understood_and_its_fields_appear_at_once(page, dns_server, catalog):
+    page.goto("/check/")
+    page.get_by_label("Your domain").fill("acme.example")
+    page.get_by_label("Vendor", exact=True).fill("sendgird")
+    expect(page.locator("[data-vendor-match]")).to_contain_text("SendGrid")
+    # The account fields are there before anything is submitted, empty and optional.
+    target = page.get_by_label("Mail CNAME target")
+    expect(target).to_be_visible()
+    assert target.input_value() == "" and target.get_attribute("placeholder") is None
+    page.get_by_role("button", name="Check SendGrid records").click()
+    page.wait_for_url("**/check/results/**")
+    assert "SendGrid" in page.locator("h1.headline").inner_text()
+
+
+@pytest.mark.parametrize(
+    ("typed", "vendor"), [("mailchimpp", "Mailchimp"), ("o365", "Microsoft 365")]
+)
+def test_misspellings_and_abbreviations_find_the_vendor(page, dns_server, catalog, typed, vendor):
+    run_check(page, "acme.example", typed)
+    assert vendor in page.locator("h1.headline").inner_text()
