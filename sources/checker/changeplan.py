@@ -157,8 +157,18 @@ def change_plan(report: Mapping[str, Any], costs: SPFCosts | None = None) -> dic
         by_line[fix] = row
         rows.append(row)
 
+    repair = report.get("spf_repair")
+    if repair and repair.get("proposed"):
+        rows.insert(0, _repair_row(repair, zone))
+        if not repair.get("within_limit"):
+            warnings.append(
+                f"Even with every include we could list flattened, the SPF record of "
+                f"{repair['host']} needs {repair['proposed_lookups']} DNS lookups. Remove "
+                "includes of services you no longer use, or let vendors that offer their own "
+                "bounce subdomain send from it instead of your SPF record."
+            )
     spf = report.get("spf") or {}
-    if spf.get("lookups", 0) > MAX_SPF_LOOKUPS and not spf_rows:
+    if spf.get("lookups", 0) > MAX_SPF_LOOKUPS and not spf_rows and not repair:
         warnings.append(
             f"The SPF record of {report['domain']} already needs {spf['lookups']} DNS lookups; "
             f"receivers stop at {MAX_SPF_LOOKUPS} and SPF fails with permerror for all your "
@@ -166,7 +176,9 @@ def change_plan(report: Mapping[str, Any], costs: SPFCosts | None = None) -> dic
             "ip4:/ip6: ranges they publish, or send from a subdomain with its own SPF record."
         )
     dmarc = report.get("dmarc")
-    if dmarc and dmarc.get("status") == "none":
+    mail = (report.get("mx") or {}).get("status")
+    # A domain that does not exist or receives no mail is not told to start monitoring.
+    if dmarc and dmarc.get("status") == "none" and mail not in ("nxdomain", "null", "no-mail"):
         host = f"_dmarc.{zone}"
         value = "v=DMARC1; p=none"
         rows.append(
@@ -186,10 +198,52 @@ def change_plan(report: Mapping[str, Any], costs: SPFCosts | None = None) -> dic
         )
     return {
         "zone": zone,
+        "spf_costs": list((repair or {}).get("terms") or []),
         "rows": [row.to_dict() for row in rows],
         "zone_file": _zone_text(report, rows),
         "warnings": warnings,
     }
+
+
+def _repair_row(repair: Mapping[str, Any], zone: str) -> PlanRow:
+    """The single SPF record that replaces a permerror (spffix.SPFRepair, as JSON)."""
+    host, value = repair["host"], repair["proposed"]
+    records = list(repair.get("records") or [])
+    if repair.get("problem") == "multiple":
+        note = (
+            f"Delete the {len(records)} SPF records and publish this one instead: a name may "
+            "have only one SPF record (RFC 7208 §4.5); every term of both is kept once."
+        )
+    else:
+        note = (
+            f"Replace your SPF record: it needs {repair['lookups']} DNS lookups and receivers "
+            f"stop at {MAX_SPF_LOOKUPS} (RFC 7208 §4.6.4)."
+        )
+    note += f" This record needs {repair['proposed_lookups']} lookups."
+    costs = {term["term"]: term for term in repair.get("terms") or []}
+    for term in repair.get("flattened") or []:
+        cost = costs.get(term) or {}
+        addresses = " ".join(cost.get("flattened") or [])
+        note += (
+            f" {term} ({cost.get('lookups')} lookups) is replaced by the addresses it "
+            f"authorises today: {addresses}."
+        )
+    if repair.get("flattened"):
+        note += (
+            " Maintenance: flattened addresses do not follow changes; update them whenever "
+            "those hosts or the vendor's ranges change, or drop includes you no longer use."
+        )
+    return PlanRow(
+        host=host,
+        name=_relative(host, zone),
+        type="TXT",
+        value=value,
+        zone_line=zone_line(host, "TXT", value),
+        action="replace",
+        replaces=records,
+        requirements=["spf-permerror"],
+        note=note,
+    )
 
 
 def _row_note(requirement: Mapping[str, Any], existing: list[str]) -> str:

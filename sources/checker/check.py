@@ -30,7 +30,7 @@ from .discovery import discover
 from .dkim import DKIMSelectorResult, lookup_dkim, shared_lookup_dkim
 from .dmarc import DMARCResult, OrgDomain, discover_dmarc, find_organisational_domain
 from .domains import InvalidDomain, normalise_domain, organisational_domain
-from .explain import headline
+from .explain import headline, verdict_label
 from .report import (
     CheckReport,
     MXSummary,
@@ -41,6 +41,7 @@ from .report import (
 )
 from .requirements import Expanded, RecordSpec, dkim_domain, evaluate, expand
 from .setup import CheckSetup, UnknownMethod, check_setup, pick_method
+from .spffix import spf_repair
 from .spfreport import spf_reaches, spf_summary
 
 if TYPE_CHECKING:
@@ -80,12 +81,20 @@ def _wanted(spec: RecordSpec, sections: frozenset[str], limited: bool) -> bool:
 
 
 async def _mx(resolver: Resolver, domain: str) -> MXSummary:
+    """MX records; "nxdomain" when the name does not exist, "no-mail" when nothing receives."""
     answer = await resolver.query(domain, "MX")
     if answer.is_retryable:
         reason = answer.reason or answer.status
         return MXSummary("error", errors=(f"MX lookup failed ({reason}); retry",))
+    if answer.status == "nxdomain":
+        return MXSummary("nxdomain")
     if not answer.ok:
-        return MXSummary("none")
+        # Without MX, mail goes to the address records (RFC 5321 §5.1), if any.
+        a, aaaa = await asyncio.gather(resolver.query(domain, "A"), resolver.query(domain, "AAAA"))
+        if a.is_retryable or aaaa.is_retryable:
+            return MXSummary("none")  # the implicit MX (RFC 5321 §5.1) may still exist
+        # No MX and no address: no server can receive mail for the domain.
+        return MXSummary("none" if a.ok or aaaa.ok else "no-mail")
     records = tuple(sorted(answer.records, key=lambda r: (int(r.split()[0]), r)))
     if records == ("0 .",) or records == ("0 ",):
         return MXSummary("null", records)  # RFC 7505: the domain accepts no mail
@@ -198,6 +207,8 @@ async def check_domain(
     if found is not None:
         report.found = found.found
         report.found_values = found.inferred
+    if spf is not None and spf.status == "invalid":
+        report.spf_repair = await spf_repair(resolver, name)
     if requirements:
         adkim, aspf = (dmarc.adkim, dmarc.aspf) if dmarc else ("r", "r")
         report.routes = find_routes(
@@ -208,6 +219,10 @@ async def check_domain(
             aligned=_aligner(orgs, dmarc),
         )
         report.verdict = vendor_verdict(list(requirements), report.routes, dmarc)
+        if report.verdict == "pass" and spf is not None and spf.status == "invalid":
+            report.verdict = "partial"  # the vendor's route works, the domain's SPF does not
+        if mx is not None and mx.status == "nxdomain":
+            report.verdict = "fail"
     else:
         report.verdict = generic_verdict(report.dmarc, spf, mx)
     base = report.base_dict()
@@ -235,6 +250,7 @@ def _finish(
     report.parameters = dict(setup.params)
     report.only = frozenset(only) if only is not None else None
     report.headline = headline(base)
+    report.verdict_label = verdict_label(base)
     report.change_plan = change_plan(base, costs)
 
 

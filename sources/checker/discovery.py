@@ -161,7 +161,8 @@ def _explain_untested(
     domain: str,
 ) -> RequirementResult:
     """A record that could not be tested says which value it needs and where to find it."""
-    if not item.missing or result.status not in ("warn", "fail") or result.observed:
+    tested = item.host is not None and not result.message.startswith("not checked")
+    if not item.missing or result.status != "warn" or result.observed or tested:
         return result
     needs = []
     for name in item.missing:

@@ -194,8 +194,12 @@ def generic_verdict(
         spf is not None and spf.retryable,
         mx is not None and mx.status == "error",
     ]
+    if mx is not None and mx.status == "nxdomain":
+        return "fail"  # the domain does not exist
     if any(failed):
         return "error"
+    if spf is not None and spf.status == "invalid":
+        return "fail"  # a permerror fails SPF for all of the domain's mail
     if dmarc is not None and dmarc.status != "found":
         return "fail"
     weak_policy = dmarc is not None and dmarc.policy == "none"
@@ -225,6 +229,7 @@ class CheckReport:
     input_error: str | None = None
     # Filled in by check_domain once the lookups are done (see check.py `_finish`).
     headline: str = ""
+    verdict_label: str = ""  # the verdict in words (explain.verdict_label)
     change_plan: dict[str, Any] | None = None
     domain_input: str | None = None  # the text as typed, when it differs from `domain`
     parameters: Mapping[str, str] = field(default_factory=dict)
@@ -235,6 +240,7 @@ class CheckReport:
     # read from them (see discovery.py).
     found: list[dict[str, Any]] = field(default_factory=list)
     found_values: dict[str, str] = field(default_factory=dict)
+    spf_repair: Any = None  # spffix.SPFRepair when the SPF record is a permerror it can fix
 
     @property
     def summary(self) -> str:
@@ -261,6 +267,7 @@ class CheckReport:
         data["found_values"] = dict(self.found_values)
         data["only"] = sorted(self.only) if self.only is not None else None
         data["headline"] = self.headline
+        data["verdict_label"] = self.verdict_label
         data["change_plan"] = self.change_plan
         return data
 
@@ -280,6 +287,7 @@ class CheckReport:
             "dmarc": _dmarc_dict(self.dmarc) if self.dmarc else None,
             "dkim": {name: _dkim_dict(result) for name, result in self.dkim.items()},
             "mx": self.mx.to_dict() if self.mx else None,
+            "spf_repair": self.spf_repair.to_dict() if self.spf_repair else None,
             "stats": {
                 "queries": self.queries,
                 "elapsed_ms": round(self.elapsed_ms, 1),

@@ -11,11 +11,13 @@ from .explain import explain_policy
 def render_text(report: Mapping[str, Any]) -> str:
     """The report as plain text: headline, requirements, DMARC, SPF, DKIM, MX, change plan."""
     out: list[str] = [report.get("headline") or report.get("summary") or "", ""]
+    label = report.get("verdict_label")
+    verdict = f"{report['verdict']} ({label})" if label else report["verdict"]
     if report.get("requirements"):
         routes = ", ".join(report.get("dmarc_pass_routes") or []) or "none"
-        out.append(f"Verdict: {report['verdict']}    DMARC routes in place: {routes}")
+        out.append(f"Verdict: {verdict}    DMARC routes in place: {routes}")
     else:
-        out.append(f"Verdict: {report['verdict']}")
+        out.append(f"Verdict: {verdict}")
     if report.get("requirements"):
         method = (report.get("method") or {}).get("title") or ""
         out += ["", f"Requirements ({method}):" if method else "Requirements:"]
@@ -49,6 +51,13 @@ def render_text(report: Mapping[str, Any]) -> str:
         out += ["", "SPF:"]
         out.append(f"  {spf.get('record') or '(no SPF record)'}")
         out.append(f"  {spf['lookups']}/10 DNS lookups, {spf['void_lookups']}/2 void lookups")
+        repair = report.get("spf_repair") or {}
+        if repair.get("problem") == "multiple":
+            out += [f"  record: {text}" for text in repair.get("records") or []]
+            out.append(f"  merged, these records need {repair.get('lookups')}/10 DNS lookups")
+        for term in repair.get("terms") or []:
+            if term.get("lookups"):
+                out.append(f"  cost: {term['term']}  {term['lookups']} lookup(s)")
         out += [f"  error: {text}" for text in spf.get("errors") or []]
         out += [f"  warning: {text}" for text in spf.get("warnings") or []]
         tree = spf.get("tree")

@@ -100,3 +100,51 @@ def test_a_misspelt_vendor_is_understood_and_its_fields_appear_at_once(page, dns
 def test_misspellings_and_abbreviations_find_the_vendor(page, dns_server, catalog, typed, vendor):
     run_check(page, "acme.example", typed)
     assert vendor in page.locator("h1.headline").inner_text()
+
+
+def check_domain_only(page, domain: str) -> None:
+    page.goto("/check/")
+    page.get_by_label("Your domain").fill(domain)
+    page.get_by_role("button", name="Check domain").click()
+    page.wait_for_url("**/check/results/**")
+
+
+def test_two_spf_records_lead_the_verdict_with_a_merged_record(page, dns_server, catalog):
+    check_domain_only(page, "doublespf.example")
+    shot(page, "doublespf")
+    assert page.locator("[data-verdict-label]").inner_text() == "SPF broken"
+    assert (
+        page.locator("h1.headline")
+        .inner_text()
+        .startswith(
+            "SPF fails for all mail from doublespf.example (permerror): it has 2 SPF records"
+        )
+    )
+    row = page.locator('tr[data-plan-row="TXT doublespf.example"]')
+    assert "Replace" in row.inner_text()
+    assert "v=spf1 include:_spf.google.com mx include:sendgrid.net ~all" in row.inner_text()
+    assert "Delete the 2 SPF records" in row.inner_text()
+
+
+def test_an_spf_record_over_ten_lookups_leads_with_its_costs(page, dns_server, catalog):
+    check_domain_only(page, "twelvefold.example")
+    shot(page, "twelvefold")
+    assert (
+        page.locator("h1.headline")
+        .inner_text()
+        .startswith(
+            "SPF fails for all mail from twelvefold.example (permerror): its SPF record needs 12"
+        )
+    )
+    costs = page.locator("[data-spf-problem] .spf-costs").inner_text()
+    assert "include:crm.twelvefold.example: 3 lookups (flattened in the plan)" in costs
+    row = page.locator('tr[data-plan-row="TXT twelvefold.example"]').inner_text()
+    assert "ip4:192.0.2.53" in row and "This record needs 9 lookups" in row
+
+
+def test_a_domain_that_does_not_exist_is_named_as_such(page, dns_server, catalog):
+    check_domain_only(page, "nowhere-at-all.example")
+    assert page.locator("[data-verdict-label]").inner_text() == "Domain does not exist"
+    assert "NXDOMAIN" in page.locator("h1.headline").inner_text()
+    assert "publish a DMARC record" not in page.locator("main").inner_text().lower()
+    assert page.locator("tr[data-plan-row]").count() == 0
