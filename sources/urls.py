@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from sources.views import accounts, checks, pages, submissions
+from sources.views import accounts, checks, dmarc, pages, submissions
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("check/results/<uuid:pk>/", checks.check_result, name="check-result"),
     path("check/results/<uuid:pk>.json", checks.check_result_json, name="check-result-json"),
     path("check/bulk/", checks.bulk_check, name="bulk-check-new"),
+    path("dmarc/", dmarc.dmarc_generator, name="dmarc-generator"),
     path("check/bulk/<uuid:pk>/", checks.bulk_detail, name="bulk-check"),
     path("check/bulk/<uuid:pk>/status.json", checks.bulk_status_json, name="bulk-check-status"),
     re_path(

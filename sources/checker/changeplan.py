@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .dmarcplan import default_rua, dmarc_record
 from .domains import organisational_domain
 from .fixes import FIX_TTL, spf_with_include, zone_line
 from .spfreport import shared_tree
@@ -180,7 +181,7 @@ def change_plan(report: Mapping[str, Any], costs: SPFCosts | None = None) -> dic
     # A domain that does not exist or receives no mail is not told to start monitoring.
     if dmarc and dmarc.get("status") == "none" and mail not in ("nxdomain", "null", "no-mail"):
         host = f"_dmarc.{zone}"
-        value = "v=DMARC1; p=none"
+        value = dmarc_record(domain=zone, policy="none").record
         rows.append(
             PlanRow(
                 host=host,
@@ -190,12 +191,16 @@ def change_plan(report: Mapping[str, Any], costs: SPFCosts | None = None) -> dic
                 zone_line=zone_line(host, "TXT", value),
                 action="add",
                 note=(
-                    "Recommended: a DMARC policy that only monitors. Add rua=mailto:<address> "
-                    "to receive reports, then tighten to p=quarantine and p=reject."
+                    "Recommended: a DMARC policy that only monitors, with an address for the "
+                    "reports (create that mailbox or use your report service's address). When "
+                    "the reports show your real senders pass, tighten to p=quarantine and "
+                    "p=reject (see the DMARC plan)."
                 ),
                 recommended=True,
             )
         )
+    elif dmarc and not report.get("requirements") and (row := _next_policy_row(dmarc, zone)):
+        rows.append(row)
     return {
         "zone": zone,
         "spf_costs": list((repair or {}).get("terms") or []),
@@ -203,6 +208,39 @@ def change_plan(report: Mapping[str, Any], costs: SPFCosts | None = None) -> dic
         "zone_file": _zone_text(report, rows),
         "warnings": warnings,
     }
+
+
+_POLICY_TAG = re.compile(r"(^|;)(\s*)p(\s*)=(\s*)(none|quarantine)\b", re.IGNORECASE)
+_NEXT_POLICY = {"none": "quarantine", "quarantine": "reject"}
+
+
+def _next_policy_row(dmarc: Mapping[str, Any], zone: str) -> PlanRow | None:
+    """The domain's own DMARC record one stage stricter, with a reporting address."""
+    record = dmarc.get("record")
+    policy = dmarc.get("policy")
+    if dmarc.get("status") != "found" or not record or policy not in _NEXT_POLICY:
+        return None
+    if (dmarc.get("policy_tag") or "p") != "p":
+        return None  # an inherited sp=/np= policy: the parent's record is not ours to rewrite
+    stricter = _NEXT_POLICY[policy]
+    value = _POLICY_TAG.sub(lambda m: f"{m[1]}{m[2]}p{m[3]}={m[4]}{stricter}", record, count=1)
+    if "rua=" not in value.replace(" ", "").lower():
+        value = value.rstrip("; ") + "; rua=" + default_rua(zone)
+    host = f"_dmarc.{dmarc.get('policy_domain') or zone}"
+    return PlanRow(
+        host=host,
+        name=_relative(host, zone),
+        type="TXT",
+        value=value,
+        zone_line=zone_line(host, "TXT", value),
+        action="replace",
+        replaces=[record],
+        note=(
+            f"Next stage: p={stricter}, once the DMARC reports show every real sender passing "
+            "(the DMARC plan lists the senders to check first)."
+        ),
+        recommended=True,
+    )
 
 
 def _repair_row(repair: Mapping[str, Any], zone: str) -> PlanRow:

@@ -29,6 +29,7 @@ from .changeplan import SPFCosts, change_plan, spf_costs
 from .discovery import discover
 from .dkim import DKIMSelectorResult, lookup_dkim, shared_lookup_dkim
 from .dmarc import DMARCResult, OrgDomain, discover_dmarc, find_organisational_domain
+from .dmarcplan import dmarc_stages
 from .domains import InvalidDomain, normalise_domain, organisational_domain
 from .explain import headline, verdict_label
 from .report import (
@@ -251,6 +252,7 @@ def _finish(
     report.only = frozenset(only) if only is not None else None
     report.headline = headline(base)
     report.verdict_label = verdict_label(base)
+    report.dmarc_plan = dmarc_stages({**base, "catalog_vendors": report.catalog_vendors})
     report.change_plan = change_plan(base, costs)
 
 

@@ -230,6 +230,7 @@ class CheckReport:
     # Filled in by check_domain once the lookups are done (see check.py `_finish`).
     headline: str = ""
     verdict_label: str = ""  # the verdict in words (explain.verdict_label)
+    dmarc_plan: Any = None  # dmarcplan.DMARCStages: the way from p=none to p=reject
     change_plan: dict[str, Any] | None = None
     domain_input: str | None = None  # the text as typed, when it differs from `domain`
     parameters: Mapping[str, str] = field(default_factory=dict)
@@ -268,6 +269,7 @@ class CheckReport:
         data["only"] = sorted(self.only) if self.only is not None else None
         data["headline"] = self.headline
         data["verdict_label"] = self.verdict_label
+        data["dmarc_plan"] = self.dmarc_plan.to_dict() if self.dmarc_plan else None
         data["change_plan"] = self.change_plan
         return data
 

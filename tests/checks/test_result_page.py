@@ -95,7 +95,10 @@ def test_an_inherited_subdomain_policy_says_where_it_comes_from(client, dns_serv
 def test_no_dmarc_record_is_explained_and_a_starting_record_planned(client, dns_server, mailhawk):
     page = client.get(run(client, "quietpine.example").get_absolute_url()).content.decode()
     assert "No DMARC policy" in page
-    assert "_dmarc.quietpine.example. 3600 IN TXT &quot;v=DMARC1; p=none&quot;" in page
+    assert (
+        "_dmarc.quietpine.example. 3600 IN TXT "
+        "&quot;v=DMARC1; p=none; rua=mailto:dmarc-reports@quietpine.example&quot;"
+    ) in page
 
 
 def test_timeouts_are_shown_as_lookups_to_retry_not_missing_records(client, dns_server, mailhawk):
