@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -111,6 +112,8 @@ def _result_context(result: CheckResult) -> dict[str, Any]:
         "rerun_query": urlencode(_rerun_params(result)),
         "errors_to_retry": [r for r in data.get("requirements") or [] if r["status"] == "error"],
         "untested": [r for r in data.get("requirements") or [] if r.get("untested")],
+        "retention_days": settings.CHECK_RETENTION_DAYS,
+        "expires_at": result.created_at + timedelta(days=settings.CHECK_RETENTION_DAYS),
         "vendor_url": reverse("vendor", args=[result.vendor_slug]) if result.vendor_slug else "",
     }
 

@@ -15,7 +15,7 @@ pytestmark = [
 
 def test_from_a_vendor_page_to_a_result(page, dns_server, mailhawk):
     page.goto("/vendors/mailhawk/")
-    page.get_by_role("link", name="Check my domain for Mailhawk").click()
+    page.get_by_role("link", name="More options").click()
     page.wait_for_url("**/check/?vendor=mailhawk")
     page.get_by_label("Your domain").fill("https://Harbourline.example/contact")
     page.get_by_label("Account number").fill(ACCOUNT)

@@ -148,3 +148,65 @@ def test_a_domain_that_does_not_exist_is_named_as_such(page, dns_server, catalog
     assert "NXDOMAIN" in page.locator("h1.headline").inner_text()
     assert "publish a DMARC record" not in page.locator("main").inner_text().lower()
     assert page.locator("tr[data-plan-row]").count() == 0
+
+
+def test_the_home_page_starts_with_a_domain_box(page, dns_server, catalog):
+    page.goto("/")
+    shot(page, "home")
+    first_input = page.locator("main input:not([type=hidden])").first
+    assert first_input.get_attribute("name") == "domain"
+    page.get_by_label("Your domain").fill("acme.example")
+    page.get_by_role("button", name="Check my domain").click()
+    page.wait_for_url("**/check/results/**")
+    assert page.locator("[data-dmarc-plan]").is_visible()
+
+
+def test_a_vendor_page_checks_the_domain_typed_into_it(page, dns_server, catalog):
+    page.goto("/vendors/zendesk/")
+    shot(page, "vendor")
+    page.get_by_label("Enter your domain to see your exact Zendesk records").fill(
+        "birchway.example"
+    )
+    page.get_by_role("button", name="Check my domain for Zendesk").click()
+    page.wait_for_url("**/check/results/**")
+    assert page.locator("h1.headline").inner_text().startswith("Mail that Zendesk sends")
+
+
+def test_the_result_page_fits_a_phone_and_says_how_long_its_link_lives(
+    browser, live_server, dns_server, catalog
+):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    tab = context.new_page()
+    tab.goto("/check/?domain=twelvefold.example&vendor=sendgrid")
+    tab.wait_for_url("**/check/results/**")
+    if SHOTS:
+        tab.screenshot(path=os.path.join(SHOTS, "result-390.png"), full_page=True)
+    width = tab.evaluate("document.documentElement.scrollWidth")
+    viewport = tab.evaluate("window.innerWidth")
+    lifetime = tab.locator("[data-link-lifetime]").inner_text()
+    robots = tab.locator('meta[name="robots"]').get_attribute("content")
+    # Rows are stacked: the table's header row is out of sight, each cell labelled.
+    stacked = tab.locator("table.requirements tbody tr").first.evaluate(
+        "row => getComputedStyle(row).display"
+    )
+    context.close()
+    assert width <= viewport == 390
+    assert stacked == "block"
+    assert "This link works for 30 days" in lifetime
+    assert "noindex" in robots
+
+
+def test_the_dmarc_generator_writes_a_record_with_reports(page, catalog):
+    page.goto("/dmarc/")
+    page.get_by_label("Your domain").fill("acme.example")
+    page.get_by_label("Policy (p=)").select_option("quarantine")
+    page.get_by_label("Where reports go (rua=)").fill("rua@reports.dmarcservice.example")
+    page.get_by_role("button", name="Write the record").click()
+    shot(page, "dmarc-generator")
+    assert page.locator("[data-dmarc-record]").inner_text() == (
+        "v=DMARC1; p=quarantine; rua=mailto:rua@reports.dmarcservice.example"
+    )
+    assert (
+        "acme.example._report._dmarc.reports.dmarcservice.example"
+        in page.locator("[data-dmarc-authorisation]").inner_text()
+    )
