@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from . import userpatterns
@@ -179,7 +179,34 @@ def expand(spec: RecordSpec, domain: str, params: Mapping[str, str]) -> Expanded
     value = fill(spec.value) if spec.value else ""
     selector = fill(spec.selector)
     host = _name(host) if host else host
+    if spec.pattern and "\\{" in spec.pattern:
+        spec = replace(spec, pattern=derived_pattern(spec.pattern, domain))
     return Expanded(spec, host, value, selector, tuple(missing))
+
+
+def derived_values(domain: str) -> dict[str, str]:
+    """Values a record can take from the domain itself, never typed by the customer.
+
+    `domain_dashes` is the domain with dots as dashes: Microsoft 365 names its
+    DKIM targets selector1-<domain-with-dashes>._domainkey.<tenant>....
+    """
+    return {"domain": domain, "domain_dashes": domain.replace(".", "-")}
+
+
+# Written with escaped braces (\{domain_dashes\}) so that a pattern is a valid regular
+# expression as it stands (literal braces) for the catalog's own checks.
+_DERIVED = re.compile(r"\\\{([a-z_]+)\\\}")
+
+
+def derived_pattern(pattern: str, domain: str) -> str:
+    r"""A record pattern with \{domain\} and \{domain_dashes\} filled in (escaped)."""
+    values = derived_values(domain)
+    return _DERIVED.sub(
+        lambda match: (
+            re.escape(values[match.group(1)]) if match.group(1) in values else match.group(0)
+        ),
+        pattern,
+    )
 
 
 def _name(text: str) -> str:
