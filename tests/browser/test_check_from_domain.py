@@ -13,12 +13,10 @@ from playwright.sync_api import expect
 
 from sources.catalogfile import CATALOG_DIR
 from sources.services.catalog import catalog_import
-from tests.browser.conftest import CHROMIUM
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
 ]
 
 VENDORS = ["sendgrid", "google-workspace", "zendesk", "mailchimp", "microsoft-365"]
