@@ -42,7 +42,7 @@ from .report import (
 )
 from .requirements import Expanded, RecordSpec, dkim_domain, evaluate, expand
 from .setup import CheckSetup, UnknownMethod, check_setup, pick_method
-from .spffix import spf_repair
+from .spffix import name_vendors, spf_repair
 from .spfreport import spf_reaches, spf_summary
 
 if TYPE_CHECKING:
@@ -230,6 +230,8 @@ async def check_domain(
     costs = await spf_costs(resolver, base["requirements"])
     if generic:
         report.catalog_vendors = catalog.authorised_by(base)
+        if report.spf_repair is not None:
+            name_vendors(report.spf_repair, report.catalog_vendors)
     _finish(report, base, setup=setup, only=only, domain_input=domain, costs=costs)
     report.queries = resolver.stats.queries
     report.cache_hits = resolver.stats.cache_hits

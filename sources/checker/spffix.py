@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ class TermCost:
     term: str
     lookups: int
     flattened: tuple[str, ...] | None = None  # the ip4:/ip6: terms that can replace it
+    vendor: dict[str, str] | None = None  # the directory vendor this include belongs to
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form."""
@@ -48,6 +50,7 @@ class TermCost:
             "term": self.term,
             "lookups": self.lookups,
             "flattened": list(self.flattened) if self.flattened is not None else None,
+            "vendor": dict(self.vendor) if self.vendor else None,
         }
 
 
@@ -78,6 +81,19 @@ class SPFRepair:
             "flattened": list(self.flattened),
             "within_limit": self.within_limit,
         }
+
+
+def name_vendors(repair: SPFRepair, vendors: Sequence[Mapping[str, Any]]) -> None:
+    """Name the directory vendor behind each include (from a report's `catalog_vendors`).
+
+    Its page says whether it can send from a bounce subdomain of the customer's
+    instead, which takes its include out of this record.
+    """
+    for term in repair.terms:
+        for vendor in vendors:
+            if f"SPF {term.term}".lower() in (str(e).lower() for e in vendor.get("evidence") or ()):
+                term.vendor = {"slug": str(vendor["slug"]), "name": str(vendor["name"])}
+                break
 
 
 def merge_records(records: list[str]) -> str:

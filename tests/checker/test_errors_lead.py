@@ -7,7 +7,7 @@ records in sendgrid.net.zone, google.com.zone and zendesk.com.zone.
 import asyncio
 
 from sources.checker import check_domain
-from sources.checker.spffix import merge_records, spf_repair
+from sources.checker.spffix import merge_records, name_vendors, spf_repair
 from sources.checker.text import render_text
 from tests.checker.helpers import POSTLARK
 
@@ -97,3 +97,13 @@ def test_a_null_mx_domain_is_named_as_accepting_no_mail(resolver):
     assert not any(
         row["value"].startswith("v=DMARC1; p=none") for row in report["change_plan"]["rows"]
     )
+
+
+def test_includes_the_directory_knows_are_named_in_the_repair(resolver):
+    repair = asyncio.run(spf_repair(resolver, "twelvefold.example"))
+    vendors = [
+        {"slug": "zendesk", "name": "Zendesk", "evidence": ["SPF include:mail.zendesk.com"]},
+    ]
+    name_vendors(repair, vendors)
+    named = {term.term: term.vendor for term in repair.terms if term.vendor}
+    assert named == {"include:mail.zendesk.com": {"slug": "zendesk", "name": "Zendesk"}}
