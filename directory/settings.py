@@ -85,6 +85,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "directory.urls"
 WSGI_APPLICATION = "directory.wsgi.application"
+ASGI_APPLICATION = "directory.asgi.application"
 
 TEMPLATES = [
     {
@@ -288,6 +289,11 @@ CHECKER_TIMEOUT = envfloat("CHECKER_TIMEOUT", 5.0)
 # the test suite and benchmarks, whose DNS server on loopback serves such zones.
 CHECKER_ALLOW_TEST_DOMAINS = envbool("CHECKER_ALLOW_TEST_DOMAINS", "false")
 CHECK_RETENTION_DAYS = envint("CHECK_RETENTION_DAYS", 30)
+# Seconds one check may take in all, well under the server's timeout: lookups still
+# unanswered then are reported as timed out, with what was found ("timed_out": true).
+CHECK_TIME_BUDGET = envfloat("CHECK_TIME_BUDGET", 10.0)
+# Checks one client may have running at once (page and API together); more get a 429.
+CHECK_CONCURRENCY = envint("CHECK_CONCURRENCY", 2)
 BULK_CHECK_MAX_DOMAINS = envint("BULK_CHECK_MAX_DOMAINS", 5000)
 # Checks one bulk task runs at a time (each one needs a few sockets at most).
 BULK_CHECK_CONCURRENCY = envint("BULK_CHECK_CONCURRENCY", 50)

@@ -3,13 +3,15 @@
 It answers real UDP and TCP queries from zones given as RFC 1035 master-file
 text or built in code, so the checker is tested through sockets exactly as in
 production. Faults can be injected per name (silence, SERVFAIL, REFUSED,
-forced truncation, a malformed reply) and every answer can be delayed by a
-fixed latency without holding up other queries.
+forced truncation, a malformed reply), every answer can be delayed by a
+fixed latency without holding up other queries, and some names' answers by
+a delay of their own (a slow server for those names only).
 
     server = DNSServer().start()
     server.add_zone_text(ZONE)
     server.set_fault("slow.example.com", "timeout")
     server.latency = 0.02
+    server.set_delay("slow.example.com", 4.5)
     ... Resolver([server.address]) ...
     server.stop()
 
@@ -164,6 +166,7 @@ class DNSServer:
         self._store = _Store()
         self._baseline = _Store()
         self._faults: dict[tuple[dns.name.Name, int | None], str] = {}
+        self._delays: dict[dns.name.Name, float] = {}
         self._lock = threading.Lock()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -323,6 +326,30 @@ class DNSServer:
             else:
                 self._faults[key] = kind
 
+    def set_delay(self, name: str, seconds: float | None) -> None:
+        """Answer queries for `name` (and names under it) after `seconds`; None removes it."""
+        key = dns.name.from_text(name)
+        with self._lock:
+            if seconds is None:
+                self._delays.pop(key, None)
+            else:
+                self._delays[key] = seconds
+
+    def delay_for(self, wire: bytes) -> float:
+        """Seconds to wait before sending the answer to this query."""
+        if not self._delays:
+            return self.latency
+        try:
+            qname = dns.message.from_wire(wire).question[0].name
+        except (dns.exception.DNSException, IndexError):
+            return self.latency
+        with self._lock:
+            own = max(
+                (s for n, s in self._delays.items() if qname.is_subdomain(n)),
+                default=0.0,
+            )
+        return max(self.latency, own)
+
     @property
     def query_count(self) -> int:
         """Queries received since the last reset, UDP and TCP."""
@@ -339,6 +366,7 @@ class DNSServer:
         """Clear faults, latency, counters, and zones added since the baseline."""
         with self._lock:
             self._faults.clear()
+            self._delays.clear()
             self._store = self._baseline.copy()
             self.latency = 0.0
             self._count = 0
@@ -466,10 +494,11 @@ class DNSServer:
                 reply = self.answer(wire, "tcp")
                 if reply is None:
                     continue
-                if self.latency:
+                delay = self.delay_for(wire)
+                if delay:
                     self._delayed()
                     try:
-                        await asyncio.sleep(self.latency)
+                        await asyncio.sleep(delay)
                     finally:
                         self._sent()
                 writer.write(len(reply).to_bytes(2, "big") + reply)
@@ -499,7 +528,7 @@ class _UDPProtocol(asyncio.DatagramProtocol):
         reply = self.server.answer(data, "udp")
         if reply is None or self.transport is None:
             return
-        latency = self.server.latency
+        latency = self.server.delay_for(data)
         if latency:
             # A timer rather than a sleep, so thousands of delayed answers
             # overlap instead of queueing.

@@ -14,6 +14,10 @@ Checks are rate limited per client, with the web form's counters.
 
 from __future__ import annotations
 
+import math
+
+from adrf.decorators import api_view as async_api_view
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import StreamingHttpResponse
 from django.urls import reverse
@@ -36,18 +40,21 @@ from sources.api.checkserializers import (
     CheckInputSerializer,
     CheckReportSerializer,
 )
+from sources.api.errors import error_body
 from sources.api.renderers import CSVRenderer
 from sources.api.schema import error_responses
 from sources.api.serializers import ErrorSerializer, absolute
 from sources.api.throttling import RateLimitThrottle
+from sources.checkslots import check_slot
 from sources.models import BulkCheck, CheckResult
+from sources.ratelimit import client_key
 from sources.services.bulkchecks import (
     bulk_create,
     bulk_csv_lines,
     bulk_json_chunks,
     bulk_status,
 )
-from sources.services.checks import check_create
+from sources.services.checks import check_run_async, check_store
 
 TAG = "checks"
 
@@ -119,14 +126,36 @@ ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
     ],
     tags=[TAG],
 )
-@api_view(["POST"])
+@async_api_view(["POST"])
 @throttle_classes(CHECK_THROTTLES)
-def check_create_view(request):
-    serializer = CheckInputSerializer(data=request.data)
-    serializer.is_valid(raise_exception=True)
-    result = check_create(check=serializer.validated_data["check"], source="api")
+async def check_create_view(request):
+    # Authentication, throttles and validation use the database, in a thread;
+    # the lookups run on the event loop, so a slow domain holds no server thread.
+    check = await sync_to_async(_validated_check)(request.data)
+    async with check_slot(client_key(request)) as admitted:
+        if not admitted:
+            return _too_many_at_once()
+        data = await check_run_async(check)
+    result = await sync_to_async(check_store)(check=check, data=data, source="api")
     response = Response(_check_body(result, request), status=status.HTTP_201_CREATED)
     response["Location"] = reverse("api:check", args=[result.pk])
+    return response
+
+
+def _validated_check(data):
+    serializer = CheckInputSerializer(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data["check"]
+
+
+def _too_many_at_once() -> Response:
+    wait = max(1, math.ceil(settings.CHECK_TIME_BUDGET))
+    detail = (
+        f"Too many checks running at once from you (at most {settings.CHECK_CONCURRENCY}): "
+        f"try again when one has finished, in about {wait} seconds."
+    )
+    response = Response(error_body("throttled", detail), status=status.HTTP_429_TOO_MANY_REQUESTS)
+    response["Retry-After"] = str(wait)
     return response
 
 

@@ -244,6 +244,10 @@ class CheckReportSerializer(serializers.Serializer):
     dkim = serializers.DictField(child=DKIMKeySerializer(), help_text="By selector.")
     change_plan = ChangePlanSerializer()
     stats = StatsSerializer()
+    timed_out = serializers.BooleanField(
+        help_text="True when the check's time budget ran out: a partial result, where "
+        "lookups still unanswered are requirements with status `error`."
+    )
 
 
 class BulkCheckSerializer(serializers.Serializer):

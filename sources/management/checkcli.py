@@ -85,7 +85,8 @@ def resolver_factory(options: Mapping[str, Any]) -> Callable[[], Resolver]:
     timeout = options.get("timeout")
     if timeout is not None and not 0 < timeout <= 60:
         raise BadInput("--timeout must be more than 0 and at most 60 seconds")
-    return lambda: check_resolver(nameservers=servers or None, timeout=timeout)
+    budget = settings.CHECK_TIME_BUDGET
+    return lambda: check_resolver(nameservers=servers or None, timeout=timeout, time_budget=budget)
 
 
 def _database_has_catalog() -> bool:

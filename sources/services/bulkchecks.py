@@ -248,11 +248,17 @@ async def bulk_reports(
     check: CheckInput,
     domains: list[str],
     *,
-    resolver_factory: Callable[[], Resolver] = check_resolver,
+    resolver_factory: Callable[[], Resolver] | None = None,
     concurrency: int | None = None,
     catalog: CatalogKnowledge | None = None,
 ) -> AsyncIterator[dict[str, Any]]:
     """Each domain's report JSON, as check_many finishes them (the single check's JSON)."""
+    budget = settings.CHECK_TIME_BUDGET
+    if resolver_factory is None:
+
+        def resolver_factory() -> Resolver:
+            return check_resolver(time_budget=budget)
+
     async for report in check_many(
         domains,
         setup=check.setup,
@@ -261,7 +267,9 @@ async def bulk_reports(
         resolver_factory=resolver_factory,
         concurrency=max(1, concurrency or settings.BULK_CHECK_CONCURRENCY),
     ):
-        yield report.to_dict()
+        data = report.to_dict()
+        data["timed_out"] = report.elapsed_ms >= budget * 1000
+        yield data
 
 
 async def _take(source: AsyncIterator[dict], size: int, seconds: float) -> list[dict]:

@@ -3,8 +3,9 @@
 The web pages, the API, the management commands and the bulk task all clean
 their input with `check_input_clean` (the vendor looked up here or handed in
 as data, then the checker's `check_setup`: the method is picked once) and run
-it with `check_run` (or `check_create`, which also stores the result for its
-permalink). The JSON they return is exactly the checker's
+it with `check_run` (commands, tasks) or `check_run_async` (the page and API
+views, on the event loop, within CHECK_TIME_BUDGET), then `check_store` keeps
+the result for its permalink. The JSON they return is exactly the checker's
 `CheckReport.to_dict()`: headline, change plan and all are built there.
 """
 
@@ -13,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
@@ -24,6 +27,7 @@ from django.utils import timezone
 from sources.catalogfile import CATALOG_DIR, CatalogError, load_vendor_file, text_problem
 from sources.catalogknowledge import CatalogKnowledge
 from sources.checker import (
+    CheckReport,
     CheckSetup,
     InvalidDomain,
     InvalidParameter,
@@ -244,11 +248,15 @@ def check_input_clean(
 
 
 def check_resolver(
-    *, nameservers: Iterable[str] | None = None, timeout: float | None = None
+    *,
+    nameservers: Iterable[str] | None = None,
+    timeout: float | None = None,
+    time_budget: float | None = None,
 ) -> Resolver:
     """A resolver for one check, configured from settings unless told otherwise."""
     servers = list(nameservers) if nameservers else list(settings.CHECKER_NAMESERVERS)
-    return Resolver(servers, timeout=timeout or settings.CHECKER_TIMEOUT)
+    extra = {"time_budget": time_budget} if time_budget else {}
+    return Resolver(servers, timeout=timeout or settings.CHECKER_TIMEOUT, **extra)
 
 
 def validate_nameserver(text: str) -> str:
@@ -257,32 +265,67 @@ def validate_nameserver(text: str) -> str:
     return text.strip()
 
 
+# Past the budget the resolver answers every lookup "timeout" at once, so a check
+# ends within moments of it; this margin only catches a check that does not.
+BUDGET_GRACE_SECONDS = 2.0
+
+
+async def check_run_async(
+    check: CheckInput,
+    *,
+    resolver: Resolver | None = None,
+    catalog: CatalogKnowledge | None = None,
+) -> dict[str, Any]:
+    """Run one check on the running event loop, within its time budget; its report's JSON.
+
+    The resolver's `time_budget` (CHECK_TIME_BUDGET for the site's checks) bounds
+    the whole check: lookups still unanswered then are "timeout" and the report
+    says `"timed_out": true`, with everything found before.
+    """
+    if catalog is None and check.vendor is None:
+        catalog = await sync_to_async(catalog_knowledge)()
+    if resolver is None:
+        resolver = check_resolver(time_budget=settings.CHECK_TIME_BUDGET)
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(resolver.time_budget + BUDGET_GRACE_SECONDS):
+            report = await check_domain(
+                check.domain_input or check.domain,
+                resolver=resolver,
+                setup=check.setup,
+                only=check.only,
+                catalog=catalog,
+            )
+    except TimeoutError:
+        report = CheckReport(
+            domain=check.domain,
+            vendor=check.vendor_slug or None,
+            vendor_name=check.vendor_name or None,
+            headline="The check ran out of time before its lookups finished.",
+            queries=resolver.stats.queries,
+            elapsed_ms=(time.monotonic() - started) * 1000,
+        )
+    data = report.to_dict()
+    data["timed_out"] = time.monotonic() - started >= resolver.time_budget
+    return data
+
+
 def check_run(
     check: CheckInput,
     *,
     resolver: Resolver | None = None,
     catalog: CatalogKnowledge | None = None,
 ) -> dict[str, Any]:
-    """Run one check synchronously (from a view, a command or a task); its report's JSON."""
+    """Run one check synchronously (from a command or a task); its report's JSON."""
     if catalog is None and check.vendor is None:
         catalog = catalog_knowledge()
-    report = asyncio.run(
-        check_domain(
-            check.domain_input or check.domain,
-            resolver=resolver or check_resolver(),
-            setup=check.setup,
-            only=check.only,
-            catalog=catalog,
-        )
+    return asyncio.run(
+        check_run_async(check, resolver=resolver or check_resolver(), catalog=catalog)
     )
-    return report.to_dict()
 
 
-def check_create(
-    *, check: CheckInput, source: str, resolver: Resolver | None = None
-) -> CheckResult:
-    """Run one check and store it for its permalink."""
-    data = check_run(check, resolver=resolver)
+def check_store(*, check: CheckInput, data: Mapping[str, Any], source: str) -> CheckResult:
+    """Store a check's report for its permalink."""
     return CheckResult.objects.create(
         domain=check.domain,
         vendor_id=check.vendor.get("id") if check.vendor else None,
@@ -291,7 +334,7 @@ def check_create(
         parameters=dict(check.params),
         only=sorted(check.only) if check.only is not None else [],
         verdict=data["verdict"],
-        result=data,
+        result=dict(data),
         source=source,
     )
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import (
     Http404,
@@ -20,9 +22,10 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sources.checker import explain_policy
+from sources.checkslots import check_slot
 from sources.forms.checks import PARAM_PREFIX, BulkCheckForm, CheckForm
 from sources.models import BulkCheck, CheckResult, Vendor
-from sources.ratelimit import rate_limited, too_many_requests
+from sources.ratelimit import RateResult, client_key, rate_limited, too_many_requests
 from sources.services.bulkchecks import (
     bulk_create,
     bulk_csv_lines,
@@ -31,7 +34,8 @@ from sources.services.bulkchecks import (
 )
 from sources.services.checks import (
     UnknownVendor,
-    check_create,
+    check_run_async,
+    check_store,
     vendor_lookup_data,
 )
 
@@ -71,9 +75,9 @@ def _recent(request: HttpRequest) -> list[CheckResult]:
     return [found[i] for i in ids if i in found]
 
 
-@require_GET
-def check(request: HttpRequest) -> HttpResponse:
-    """The check form; with a domain in the query it runs the check and redirects to the result."""
+def _check_prepare(request: HttpRequest) -> HttpResponse | tuple[Any, str]:
+    """Validate the check form (and count it against the rate limit): the page, or
+    (the cleaned check, the client's key) when the check should run."""
     vendor_data, vendor_error = _vendor_from(request.GET)
     # "edit" brings a result's query back into the form without running it.
     submitted = "domain" in request.GET and "edit" not in request.GET
@@ -89,9 +93,7 @@ def check(request: HttpRequest) -> HttpResponse:
         limited = rate_limited(request, "check")
         if limited:
             return too_many_requests(request, limited, what="checks")
-        result = check_create(check=form.check, source="web")
-        _remember(request, result)
-        return redirect(result)
+        return form.check, client_key(request)
     context = {
         "form": form,
         "vendor": vendor_data,
@@ -100,6 +102,36 @@ def check(request: HttpRequest) -> HttpResponse:
         "recent": _recent(request),
     }
     return render(request, "checks/form.html", context)
+
+
+def _too_many_at_once(request: HttpRequest) -> HttpResponse:
+    wait = RateResult(False, max(1, math.ceil(settings.CHECK_TIME_BUDGET)), 0, 0)
+    return too_many_requests(request, wait, what="checks running at once")
+
+
+def _check_save(request: HttpRequest, check, data: dict) -> HttpResponse:
+    result = check_store(check=check, data=data, source="web")
+    _remember(request, result)
+    return redirect(result)
+
+
+@require_GET
+async def check(request: HttpRequest) -> HttpResponse:
+    """The check form; with a domain in the query it runs the check and redirects to the result.
+
+    The lookups run on the event loop (under ASGI), so a slow domain holds no
+    server thread; reading the form and storing the result use the database
+    in a thread.
+    """
+    prepared = await sync_to_async(_check_prepare)(request)
+    if isinstance(prepared, HttpResponse):
+        return prepared
+    check_input, client = prepared
+    async with check_slot(client) as admitted:
+        if not admitted:
+            return await sync_to_async(_too_many_at_once)(request)
+        data = await check_run_async(check_input)
+    return await sync_to_async(_check_save)(request, check_input, data)
 
 
 def _result_context(result: CheckResult) -> dict[str, Any]:
@@ -115,6 +147,7 @@ def _result_context(result: CheckResult) -> dict[str, Any]:
         "retention_days": settings.CHECK_RETENTION_DAYS,
         "expires_at": result.created_at + timedelta(days=settings.CHECK_RETENTION_DAYS),
         "vendor_url": reverse("vendor", args=[result.vendor_slug]) if result.vendor_slug else "",
+        "time_budget": settings.CHECK_TIME_BUDGET,
     }
 
 

@@ -55,6 +55,11 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(data, indent=2, ensure_ascii=False))
         else:
             self.stdout.write(render_text(data), ending="")
+            if data.get("timed_out"):
+                self.stdout.write(
+                    "Timed out: partial result. The check's time budget ran out; lookups "
+                    "still unanswered are errors, not missing records. Run it again later."
+                )
         if data["verdict"] != "pass":
             self.stdout.flush()
             sys.exit(EXIT_NOT_PASS)
