@@ -65,6 +65,24 @@ CHECK_THROTTLES = [RateLimitThrottle, RateLimitThrottle.of("check", methods=["PO
 BULK_THROTTLES = [RateLimitThrottle, RateLimitThrottle.of("bulk-check", methods=["POST"])]
 
 
+def require_json_unless_token(request) -> None:
+    """Refuse a write that any web page could make its visitors' browsers send.
+
+    A page on another site can post a form (urlencoded, multipart or text/plain)
+    here without asking; JSON needs a CORS preflight, which this API refuses for
+    writes. So without an API token only JSON is accepted: the site's own pages and
+    scripts send JSON, and a token holder may send forms.
+    """
+    if request.content_type.partition(";")[0].strip().lower() == "application/json":
+        return
+    if request.auth is not None:  # an API token, which another site cannot attach
+        return
+    raise exceptions.UnsupportedMediaType(
+        request.content_type,
+        detail="Send JSON (Content-Type: application/json); other bodies need an API token.",
+    )
+
+
 class NotFinished(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "not_finished"
@@ -131,7 +149,7 @@ ID_PARAMETER = OpenApiParameter("id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 async def check_create_view(request):
     # Authentication, throttles and validation use the database, in a thread;
     # the lookups run on the event loop, so a slow domain holds no server thread.
-    check = await sync_to_async(_validated_check)(request.data)
+    check = await sync_to_async(_validated_check)(request)
     async with check_slot(client_key(request)) as admitted:
         if not admitted:
             return _too_many_at_once()
@@ -142,8 +160,9 @@ async def check_create_view(request):
     return response
 
 
-def _validated_check(data):
-    serializer = CheckInputSerializer(data=data)
+def _validated_check(request):
+    require_json_unless_token(request)
+    serializer = CheckInputSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data["check"]
 
@@ -228,6 +247,7 @@ def check_detail_view(request, pk):
 @api_view(["POST"])
 @throttle_classes(BULK_THROTTLES)
 def bulk_check_create_view(request):
+    require_json_unless_token(request)
     serializer = BulkCheckInputSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data

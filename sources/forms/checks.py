@@ -150,7 +150,7 @@ class VendorMethodForm(forms.Form):
 
 
 class CheckForm(VendorMethodForm):
-    """Check one domain: GET /check/?domain=…&vendor=…&method=…&param_…=…"""
+    """Check one domain: POST /check/ domain=…&vendor=…&method=…&param_…=…"""
 
     domain = forms.CharField(
         max_length=1000,

@@ -25,7 +25,12 @@ from sources.checker import explain_policy
 from sources.checkslots import check_slot
 from sources.forms.checks import PARAM_PREFIX, BulkCheckForm, CheckForm
 from sources.models import BulkCheck, CheckResult, Vendor
-from sources.ratelimit import RateResult, client_key, rate_limited, too_many_requests
+from sources.ratelimit import (
+    RateResult,
+    client_key,
+    rate_limited,
+    too_many_requests,
+)
 from sources.services.bulkchecks import (
     bulk_create,
     bulk_csv_lines,
@@ -75,38 +80,63 @@ def _recent(request: HttpRequest) -> list[CheckResult]:
     return [found[i] for i in ids if i in found]
 
 
-def _check_prepare(request: HttpRequest) -> HttpResponse | tuple[Any, str]:
-    """Validate the check form (and count it against the rate limit): the page, or
-    (the cleaned check, the client's key) when the check should run."""
-    vendor_data, vendor_error = _vendor_from(request.GET)
-    # "edit" brings a result's query back into the form without running it.
-    submitted = "domain" in request.GET and "edit" not in request.GET
-    if submitted:
-        form = CheckForm(request.GET, vendor_data=vendor_data, vendor_error=vendor_error)
+def _check_form(
+    request: HttpRequest, *, error: str = ""
+) -> tuple[CheckForm, dict[str, Any] | None, str | None]:
+    """The check form, bound to what was posted, or filled in from the query string."""
+    posted = request.method == "POST"
+    vendor_data, vendor_error = _vendor_from(request.POST if posted else request.GET)
+    if posted:
+        form = CheckForm(request.POST, vendor_data=vendor_data, vendor_error=vendor_error)
     else:
+        # A link (a vendor page's, a result's "Change the check") fills the form in; only
+        # a POST, with its CSRF token, runs a check. "edit" is what older links added.
         initial = {key: request.GET.get(key, "") for key in request.GET if key != "edit"}
         form = CheckForm(initial=initial, vendor_data=vendor_data, vendor_error=vendor_error)
         kinds = [m["kind"] for m in (vendor_data or {}).get("methods") or []]
         if request.GET.get("method") in kinds:
             form.fields["method"].initial = request.GET["method"]
-    if submitted and form.is_valid():
-        limited = rate_limited(request, "check")
-        if limited:
-            return too_many_requests(request, limited, what="checks")
-        return form.check, client_key(request)
+    if error and form.is_valid():
+        form.add_error(None, error)
+    return form, vendor_data, vendor_error
+
+
+def _form_page(request: HttpRequest, *, error: str = "") -> HttpResponse:
+    form, vendor_data, vendor_error = _check_form(request, error=error)
     context = {
         "form": form,
         "vendor": vendor_data,
         "vendors": _vendor_choices(),
-        "vendor_error": vendor_error if not submitted else None,
+        "vendor_error": vendor_error if request.method != "POST" else None,
         "recent": _recent(request),
     }
     return render(request, "checks/form.html", context)
 
 
+def _check_prepare(request: HttpRequest) -> HttpResponse | tuple[Any, str]:
+    """Validate a posted check (and count it against the rate limit): the page to show,
+    or (the cleaned check, the client's key) when the check should run."""
+    if request.method != "POST":
+        return _form_page(request)
+    form, _, _ = _check_form(request)
+    if not form.is_valid():
+        return _form_page(request)
+    limited = rate_limited(request, "check")
+    if limited:
+        # The form comes back filled in, so nothing typed is lost.
+        error = f"Too many checks from you for now: try again in {limited.retry_after} seconds."
+        return too_many_requests(request, limited, _form_page(request, error=error))
+    return form.check, client_key(request)
+
+
 def _too_many_at_once(request: HttpRequest) -> HttpResponse:
-    wait = RateResult(False, max(1, math.ceil(settings.CHECK_TIME_BUDGET)), 0, 0)
-    return too_many_requests(request, wait, what="checks running at once")
+    wait = max(1, math.ceil(settings.CHECK_TIME_BUDGET))
+    error = (
+        f"You already have {settings.CHECK_CONCURRENCY} checks running: try again when one "
+        f"has finished, in about {wait} seconds."
+    )
+    limited = RateResult(False, wait, 0, settings.CHECK_CONCURRENCY)
+    return too_many_requests(request, limited, _form_page(request, error=error))
 
 
 def _check_save(request: HttpRequest, check, data: dict) -> HttpResponse:
@@ -115,9 +145,10 @@ def _check_save(request: HttpRequest, check, data: dict) -> HttpResponse:
     return redirect(result)
 
 
-@require_GET
+@require_http_methods(["GET", "HEAD", "POST"])
 async def check(request: HttpRequest) -> HttpResponse:
-    """The check form; with a domain in the query it runs the check and redirects to the result.
+    """The check form (filled in from the query string); a POST runs the check and
+    redirects to its result.
 
     The lookups run on the event loop (under ASGI), so a slow domain holds no
     server thread; reading the form and storing the result use the database

@@ -112,7 +112,7 @@ def test_checks_are_rate_limited_with_retry_after(client, dns_server, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "check": "2/min"}
     assert post(client, {"domain": "brightfield.example"}).status_code == 201
     # The web form shares the counter.
-    assert client.get("/check/", {"domain": "brightfield.example"}).status_code == 302
+    assert client.post("/check/", {"domain": "brightfield.example"}).status_code == 302
     response = post(client, {"domain": "brightfield.example"})
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= 60

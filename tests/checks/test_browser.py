@@ -53,7 +53,9 @@ def _plan_page(browser, live_server, *, clipboard: bool):
     errors = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     query = f"domain=copperleaf.example&vendor=mailhawk&param_account_id={ACCOUNT}"
+    # A link fills the form in; the button runs the check.
     tab.goto(f"/check/?{query}")
+    tab.get_by_role("button", name="Check Mailhawk records").click()
     tab.wait_for_url("**/check/results/**")
     return context, tab, errors
 

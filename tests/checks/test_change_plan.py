@@ -8,7 +8,7 @@ from tests.checks.helpers import ACCOUNT
 
 
 def run(client, domain, **query):
-    response = client.get("/check/", {"domain": domain, "vendor": "mailhawk", **query})
+    response = client.post("/check/", {"domain": domain, "vendor": "mailhawk", **query})
     assert response.status_code == 302, response.content.decode()[:2000]
     result = CheckResult.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
     return result.result["change_plan"], client.get(response["Location"]).content.decode()

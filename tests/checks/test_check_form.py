@@ -49,7 +49,7 @@ def test_the_vendor_list_works_without_javascript(client, mailhawk):
     ["https://Brightfield.EXAMPLE/about?x=1", "ceo@brightfield.example", "brightfield.example."],
 )
 def test_pasted_urls_addresses_and_trailing_dots_are_normalised(client, dns_server, typed):
-    result = result_of(client.get("/check/", {"domain": typed}))
+    result = result_of(client.post("/check/", {"domain": typed}))
     assert result.domain == "brightfield.example"
     page = client.get(result.get_absolute_url()).content.decode()
     assert "<strong>brightfield.example</strong>" in page
@@ -57,7 +57,7 @@ def test_pasted_urls_addresses_and_trailing_dots_are_normalised(client, dns_serv
 
 
 def test_an_internationalised_name_is_checked_in_its_a_label_form(client, dns_server):
-    result = result_of(client.get("/check/", {"domain": "bücher.example"}))
+    result = result_of(client.post("/check/", {"domain": "bücher.example"}))
     assert result.domain == "xn--bcher-kva.example"
     page = client.get(result.get_absolute_url()).content.decode()
     assert "<strong>xn--bcher-kva.example</strong> (bücher.example)" in page
@@ -75,7 +75,7 @@ def test_an_internationalised_name_is_checked_in_its_a_label_form(client, dns_se
     ],
 )
 def test_what_cannot_be_a_domain_gets_a_reason_and_keeps_the_input(client, db, typed, reason):
-    response = client.get("/check/", {"domain": typed, "vendor": ""})
+    response = client.post("/check/", {"domain": typed, "vendor": ""})
     assert response.status_code == 200
     page = response.content.decode()
     assert reason in page
@@ -86,7 +86,7 @@ def test_what_cannot_be_a_domain_gets_a_reason_and_keeps_the_input(client, db, t
 
 
 def test_an_unknown_vendor_is_a_field_error_and_nothing_typed_is_lost(client, db):
-    response = client.get("/check/", {"domain": "brightfield.example", "vendor": "no-such"})
+    response = client.post("/check/", {"domain": "brightfield.example", "vendor": "no-such"})
     page = response.content.decode()
     assert "no vendor &#x27;no-such&#x27; in the directory" in page
     assert 'value="brightfield.example"' in page and 'value="no-such"' in page
@@ -94,19 +94,19 @@ def test_an_unknown_vendor_is_a_field_error_and_nothing_typed_is_lost(client, db
 
 def test_a_vendor_can_be_given_by_name(client, dns_server, mailhawk):
     query = {"domain": "brightfield.example", "vendor": "Mailhawk", "param_account_id": ACCOUNT}
-    assert result_of(client.get("/check/", query)).vendor_slug == "mailhawk"
+    assert result_of(client.post("/check/", query)).vendor_slug == "mailhawk"
 
 
 def test_a_parameter_failing_its_pattern_is_a_field_error(client, mailhawk):
     query = {"domain": "brightfield.example", "vendor": "mailhawk", "param_account_id": "7O01"}
-    page = client.get("/check/", query).content.decode()
+    page = client.post("/check/", query).content.decode()
     assert "&#x27;7O01&#x27; is not a valid Account number" in page
     assert 'value="7O01"' in page
     assert not CheckResult.objects.exists()
 
 
 def test_the_domain_and_the_vendor_are_enough(client, dns_server, mailhawk):
-    response = client.get("/check/", {"domain": "brightfield.example", "vendor": "mailhawk"})
+    response = client.post("/check/", {"domain": "brightfield.example", "vendor": "mailhawk"})
     result = result_of(response)
     # The DKIM CNAMEs reveal the account number, which completes the bounce record.
     assert result.result["found_values"] == {"account_id": ACCOUNT}
@@ -115,13 +115,13 @@ def test_the_domain_and_the_vendor_are_enough(client, dns_server, mailhawk):
 
 def test_a_misspelt_vendor_finds_the_closest_one(client, dns_server, mailhawk):
     query = {"domain": "brightfield.example", "vendor": "mailhwak"}
-    result = result_of(client.get("/check/", query))
+    result = result_of(client.post("/check/", query))
     assert result.vendor_slug == "mailhawk"
 
 
 def test_a_method_the_vendor_does_not_have_is_a_field_error(client, mailhawk):
     query = {"domain": "brightfield.example", "vendor": "mailhawk", "method": "subdomain-ns"}
-    page = client.get("/check/", query).content.decode()
+    page = client.post("/check/", query).content.decode()
     assert "Select a valid choice" in page or "has no &#x27;subdomain-ns&#x27;" in page
 
 
@@ -132,18 +132,18 @@ def test_parameters_of_other_methods_are_ignored(client, dns_server, mailhawk):
         "method": "spf-include",
         "param_account_id": "not checked here",
     }
-    assert result_of(client.get("/check/", query)).method_kind == "spf-include"
+    assert result_of(client.post("/check/", query)).method_kind == "spf-include"
 
 
-def test_edit_brings_a_check_back_into_the_form_without_running_it(client, mailhawk):
-    query = {"domain": "copperleaf.example", "vendor": "mailhawk", "edit": "1"}
+def test_a_link_fills_the_form_in_without_running_the_check(client, mailhawk):
+    query = {"domain": "copperleaf.example", "vendor": "mailhawk"}
     page = client.get("/check/", {**query, "param_account_id": ACCOUNT}).content.decode()
     assert 'value="copperleaf.example"' in page and f'value="{ACCOUNT}"' in page
     assert not CheckResult.objects.exists()
 
 
 def test_recent_checks_are_listed_for_this_visitor_only(client, dns_server, mailhawk):
-    result = result_of(client.get("/check/", {"domain": "brightfield.example"}))
+    result = result_of(client.post("/check/", {"domain": "brightfield.example"}))
     assert result.get_absolute_url() in client.get("/check/").content.decode()
     other = client.__class__()
     assert result.get_absolute_url() not in other.get("/check/").content.decode()

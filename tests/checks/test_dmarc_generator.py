@@ -38,7 +38,7 @@ def test_bad_choices_are_field_errors(client, query, message):
 
 
 def test_a_result_page_shows_the_stages_and_links_the_next_record(client, dns_server, db):
-    result = result_of(client.get("/check/", {"domain": "acme.example"}))
+    result = result_of(client.post("/check/", {"domain": "acme.example"}))
     page = client.get(result.get_absolute_url()).content.decode()
     assert 'data-stage="none" data-stage-status="current"' in page
     assert 'data-stage="quarantine" data-stage-status="next"' in page

@@ -18,7 +18,7 @@ def templated_vendor(db):
 
 
 def generic(client, domain):
-    response = client.get("/check/", {"domain": domain})
+    response = client.post("/check/", {"domain": domain})
     assert response.status_code == 302
     result = CheckResult.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
     return result.result, client.get(response["Location"]).content.decode()

@@ -11,30 +11,30 @@ pytestmark = pytest.mark.django_db
 def test_the_web_form_answers_429_with_when_to_retry(client, dns_server, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "check": "2/min"}
     for _ in range(2):
-        assert client.get("/check/", {"domain": "brightfield.example"}).status_code == 302
-    response = client.get("/check/", {"domain": "brightfield.example"})
+        assert client.post("/check/", {"domain": "brightfield.example"}).status_code == 302
+    response = client.post("/check/", {"domain": "brightfield.example"})
     assert response.status_code == 429
     retry = int(response["Retry-After"])
     assert 0 < retry <= 60
     page = response.content.decode()
-    assert "Too many checks for now" in page
-    assert f"Try again in <strong>{retry} second" in page
-    assert 'href="/check/?domain=brightfield.example"' in page
+    assert f"Too many checks from you for now: try again in {retry} seconds." in page
+    # The form comes back filled in: nothing typed is lost.
+    assert 'value="brightfield.example"' in page
     assert CheckResult.objects.count() == 2
 
 
 def test_limits_are_per_client(client, dns_server, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "check": "1/min"}
-    assert client.get("/check/", {"domain": "brightfield.example"}).status_code == 302
-    other = client.get("/check/", {"domain": "brightfield.example"}, REMOTE_ADDR="192.0.2.99")
+    assert client.post("/check/", {"domain": "brightfield.example"}).status_code == 302
+    other = client.post("/check/", {"domain": "brightfield.example"}, REMOTE_ADDR="192.0.2.99")
     assert other.status_code == 302
 
 
 def test_invalid_input_does_not_count(client, dns_server, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "check": "1/min"}
     for _ in range(3):
-        assert client.get("/check/", {"domain": "localhost"}).status_code == 200
-    assert client.get("/check/", {"domain": "brightfield.example"}).status_code == 302
+        assert client.post("/check/", {"domain": "localhost"}).status_code == 200
+    assert client.post("/check/", {"domain": "brightfield.example"}).status_code == 302
 
 
 def test_bulk_checks_have_their_own_limit(client, settings, db):

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def run(client, domain, **extra):
     query = {"domain": domain, "vendor": "mailhawk", "param_account_id": ACCOUNT, **extra}
-    response = client.get("/check/", query)
+    response = client.post("/check/", query)
     assert response.status_code == 302
     return CheckResult.objects.get(pk=response["Location"].rstrip("/").rsplit("/", 1)[1])
 
@@ -36,7 +36,7 @@ def test_re_run_checks_again_with_the_same_input(client, dns_server, mailhawk):
     first = run(client, "copperleaf.example")
     page = client.get(first.get_absolute_url()).content.decode()
     assert '<input type="hidden" name="param_account_id" value="7001">' in page
-    again = client.get(
+    again = client.post(
         "/check/",
         {
             "domain": "copperleaf.example",

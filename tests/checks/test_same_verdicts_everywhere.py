@@ -67,7 +67,7 @@ def via_web(client, domain, method):
     if method:
         query["method"] = method
     query.update({f"param_{k}": v for k, v in _request(domain, method).items()})
-    response = client.get("/check/", query)
+    response = client.post("/check/", query)
     assert response.status_code == 302, response.content.decode()[:2000]
     page = client.get(response["Location"])
     assert page.status_code == 200

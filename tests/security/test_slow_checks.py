@@ -118,7 +118,7 @@ def test_a_slow_check_ends_with_a_partial_result_on_the_api(client, mailhawk, sl
 
 def test_a_slow_check_says_so_on_its_page(client, mailhawk, slow_spf):
     query = {"domain": "brightfield.example", "vendor": "mailhawk", "param_account_id": "7001"}
-    response = client.get("/check/", query, follow=True)
+    response = client.post("/check/", query, follow=True)
     assert response.status_code == 200
     assert "Timed out: partial result" in response.text
 
