@@ -453,7 +453,12 @@ class BulkCheck(models.Model):
     parameters = models.JSONField(default=dict, blank=True)
     filename = models.CharField(max_length=255, blank=True)
     domains = models.JSONField(default=list, help_text="[line, domain] pairs to check")
-    invalid_rows = models.JSONField(default=list, help_text="Rows that are not domains")
+    invalid_rows = models.JSONField(
+        default=list, help_text="Rows that are not domains (the first 100)"
+    )
+    invalid_count = models.PositiveIntegerField(
+        default=0, help_text="Rows that are not domains, listed or not"
+    )
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict, help_text="Results so far, by verdict")

@@ -200,7 +200,9 @@ def check_detail_view(request, pk):
     summary="Check many domains in the background",
     description=f"Queues a check of every domain (at most BULK_CHECK_MAX_DOMAINS, "
     f"{settings.BULK_CHECK_MAX_DOMAINS} here) against one vendor's method. Entries that are "
-    "not domains are listed in `invalid_rows` and skipped; duplicates are checked once. "
+    "not domains are skipped: the first 100 are listed in `invalid_rows`, and `invalid_count` "
+    "counts them all; duplicates are checked once. A text of more than twice "
+    "BULK_CHECK_MAX_DOMAINS lines (and a list longer than it) is refused unread. "
     "Follow the `Location` for progress; results are at `results_url` once `status` is "
     "`done`. Rate limited per client (BULK_CHECK_RATE).",
     request=BulkCheckInputSerializer,

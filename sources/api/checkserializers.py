@@ -76,8 +76,21 @@ class CheckInputSerializer(VendorChoiceSerializer):
         return attrs
 
 
+class DomainListField(serializers.ListField):
+    """Domains for a bulk check; their number is checked before the items are, so that a
+    long list is refused unread."""
+
+    def to_internal_value(self, data):
+        limit = settings.BULK_CHECK_MAX_DOMAINS
+        if isinstance(data, list) and len(data) > limit:
+            raise serializers.ValidationError(
+                f"At most {limit} domains per bulk check; this has {len(data)}."
+            )
+        return super().to_internal_value(data)
+
+
 class BulkCheckInputSerializer(VendorChoiceSerializer):
-    domains = serializers.ListField(
+    domains = DomainListField(
         child=serializers.CharField(allow_blank=True, max_length=1000),
         required=False,
         help_text="The domains (URLs and e-mail addresses work too). Entries that are not "
@@ -95,10 +108,6 @@ class BulkCheckInputSerializer(VendorChoiceSerializer):
         if (domains is None) == (text is None):
             raise serializers.ValidationError({"domains": ["Give either `domains` or `csv`."]})
         limit = settings.BULK_CHECK_MAX_DOMAINS
-        if domains is not None and len(domains) > limit:
-            raise serializers.ValidationError(
-                {"domains": [f"At most {limit} domains per bulk check; this has {len(domains)}."]}
-            )
         attrs["check"] = self.clean_check(attrs, domain=None)
         try:
             rows = (
@@ -120,24 +129,21 @@ class BulkCheckInputSerializer(VendorChoiceSerializer):
 def _rows_from_list(domains: list[str]) -> ParsedRows:
     """A JSON list read like a one-column CSV without a header: positions as line numbers."""
     rows = ParsedRows()
+    seen: dict[str, int] = {}
     for position, text in enumerate(domains, start=1):
         parsed = bulk_rows_parse('"' + text.replace('"', '""') + '"' if text.strip() else "")
-        if parsed.domains:
-            domain = parsed.domains[0][1]
-            if any(domain == seen for _, seen in rows.domains):
-                line = next(line for line, seen in rows.domains if seen == domain)
-                rows.invalid.append(
-                    {
-                        "line": position,
-                        "text": text[:200],
-                        "error": f"duplicate of entry {line} (checked once)",
-                    }
-                )
-            else:
-                rows.domains.append((position, domain))
-        else:
+        if not parsed.domains:
             error = parsed.invalid[0]["error"] if parsed.invalid else "empty"
-            rows.invalid.append({"line": position, "text": text[:200], "error": error})
+            rows.add_invalid(position, text[:200], error)
+            continue
+        domain = parsed.domains[0][1]
+        if domain in seen:
+            rows.add_invalid(
+                position, text[:200], f"duplicate of entry {seen[domain]} (checked once)"
+            )
+            continue
+        seen[domain] = position
+        rows.domains.append((position, domain))
     return rows
 
 
@@ -260,7 +266,10 @@ class BulkCheckSerializer(serializers.Serializer):
     done = serializers.IntegerField()
     percent = serializers.IntegerField()
     counts = serializers.DictField(child=serializers.IntegerField(), help_text="By verdict.")
-    invalid_rows = serializers.ListField(child=serializers.DictField())
+    invalid_rows = serializers.ListField(
+        child=serializers.DictField(), help_text="The first 100 rows that are not domains."
+    )
+    invalid_count = serializers.IntegerField(help_text="All the rows that are not domains.")
     error = serializers.CharField(allow_null=True)
     results_url = serializers.URLField(allow_null=True, help_text="Set once the check is done.")
     created_at = serializers.DateTimeField()

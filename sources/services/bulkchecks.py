@@ -40,6 +40,13 @@ from sources.services.checks import (
 CHUNK_SIZE = 50  # results written per INSERT
 FLUSH_SECONDS = 2.0  # ... or sooner, so progress moves on slow DNS
 MAX_LINE_LENGTH = 2000
+# Rows that are not domains are reported up to this many, and the rest counted: a file
+# of bad rows must not make every page and response that lists them as large as it is.
+INVALID_ROWS_KEPT = 100
+# Lines read from a file at most: twice BULK_CHECK_MAX_DOMAINS and some (headers,
+# comments and bad rows fit; a file of nothing but bad rows is refused unread).
+MAX_LINES_PER_DOMAIN = 2
+EXTRA_LINES = 100
 HEADER_NAMES = {"domain", "domains", "domain name", "hostname", "host", "name", "email domain"}
 VERDICTS = ("pass", "partial", "fail", "error")
 
@@ -53,7 +60,14 @@ class ParsedRows:
     """The domains of an uploaded file, and the rows that are not domains."""
 
     domains: list[tuple[int, str]] = field(default_factory=list)  # (line, normalised domain)
-    invalid: list[dict[str, Any]] = field(default_factory=list)  # {line, text, error}
+    invalid: list[dict[str, Any]] = field(default_factory=list)  # {line, text, error}, the first
+    invalid_count: int = 0  # all of them
+
+    def add_invalid(self, line: int, text: str, error: str) -> None:
+        """Count a row that is not a domain, and keep it if fewer than INVALID_ROWS_KEPT are."""
+        self.invalid_count += 1
+        if len(self.invalid) < INVALID_ROWS_KEPT:
+            self.invalid.append({"line": line, "text": text, "error": error})
 
 
 def decode_upload(raw: bytes) -> str:
@@ -68,8 +82,17 @@ def bulk_rows_parse(text: str, *, limit: int | None = None) -> ParsedRows:
     """Domains from CSV text: a `domain` column if there is a header, else the first column.
 
     Blank lines and lines starting with # are skipped; every other row that is
-    not a domain (or repeats one) is reported with its line number.
+    not a domain (or repeats one) is reported with its line number. With a `limit`
+    on domains, a text of more than MAX_LINES_PER_DOMAIN times as many lines is
+    refused before any row is read.
     """
+    if limit is not None:
+        max_lines = limit * MAX_LINES_PER_DOMAIN + EXTRA_LINES
+        if text.count("\n") + (not text.endswith("\n")) > max_lines:
+            raise BulkTooLarge(
+                f"the file has more than {max_lines} lines; a bulk check takes at most "
+                f"{limit} domains: split it into smaller files"
+            )
     parsed = ParsedRows()
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
@@ -82,7 +105,7 @@ def bulk_rows_parse(text: str, *, limit: int | None = None) -> ParsedRows:
         except StopIteration:
             break
         except csv.Error as exc:
-            parsed.invalid.append({"line": reader.line_num, "text": "", "error": f"bad CSV: {exc}"})
+            parsed.add_invalid(reader.line_num, "", f"bad CSV: {exc}")
             continue
         line = reader.line_num
         cells = [cell.strip() for cell in row]
@@ -97,26 +120,18 @@ def bulk_rows_parse(text: str, *, limit: int | None = None) -> ParsedRows:
         text_cell = cells[column] if column < len(cells) else ""
         shown = text_cell[:200]
         if not text_cell:
-            parsed.invalid.append(
-                {"line": line, "text": ",".join(cells)[:200], "error": "no domain in this row"}
-            )
+            parsed.add_invalid(line, ",".join(cells)[:200], "no domain in this row")
             continue
         if len(text_cell) > MAX_LINE_LENGTH:
-            parsed.invalid.append({"line": line, "text": shown, "error": "far too long"})
+            parsed.add_invalid(line, shown, "far too long")
             continue
         try:
             domain = normalise_domain(text_cell)
         except InvalidDomain as exc:
-            parsed.invalid.append({"line": line, "text": shown, "error": exc.reason})
+            parsed.add_invalid(line, shown, exc.reason)
             continue
         if domain in seen:
-            parsed.invalid.append(
-                {
-                    "line": line,
-                    "text": shown,
-                    "error": f"duplicate of line {seen[domain]} (checked once)",
-                }
-            )
+            parsed.add_invalid(line, shown, f"duplicate of line {seen[domain]} (checked once)")
             continue
         seen[domain] = line
         parsed.domains.append((line, domain))
@@ -139,7 +154,8 @@ def bulk_create(
         parameters=dict(check.params),
         filename=filename[:255],
         domains=[[line, domain] for line, domain in rows.domains],
-        invalid_rows=rows.invalid,
+        invalid_rows=rows.invalid[:INVALID_ROWS_KEPT],
+        invalid_count=max(rows.invalid_count, len(rows.invalid)),
         total=len(rows.domains),
         status=BulkCheck.Status.QUEUED if rows.domains else BulkCheck.Status.DONE,
         source=source,
@@ -329,7 +345,8 @@ def bulk_csv_lines(bulk: BulkCheck, *, base_url: str = "") -> Iterator[str]:
             csv_row(result.result, line=result.line, url=base_url + result.get_absolute_url())
         )
         yield flush()
-    for row in bulk.invalid_rows:
+    invalid = bulk_invalid_rows(bulk)
+    for row in invalid:
         writer.writerow(
             [
                 row["line"],
@@ -344,6 +361,19 @@ def bulk_csv_lines(bulk: BulkCheck, *, base_url: str = "") -> Iterator[str]:
             ]
         )
         yield flush()
+    if (unlisted := bulk_invalid_count(bulk) - len(invalid)) > 0:
+        writer.writerow(["", "", "invalid", "", "", "", "", f"and {unlisted} more rows", ""])
+        yield flush()
+
+
+def bulk_invalid_rows(bulk: BulkCheck) -> list[dict[str, Any]]:
+    """The first INVALID_ROWS_KEPT rows that were not domains (older bulks kept them all)."""
+    return list(bulk.invalid_rows[:INVALID_ROWS_KEPT])
+
+
+def bulk_invalid_count(bulk: BulkCheck) -> int:
+    """How many rows were not domains, listed or not."""
+    return max(bulk.invalid_count, len(bulk.invalid_rows))
 
 
 def spreadsheet_safe(text: str) -> str:
@@ -394,7 +424,8 @@ def bulk_status(bulk: BulkCheck, *, base_url: str = "") -> dict[str, Any]:
         "done": bulk.done,
         "percent": bulk.percent,
         "counts": {verdict: bulk.counts.get(verdict, 0) for verdict in VERDICTS},
-        "invalid_rows": bulk.invalid_rows,
+        "invalid_rows": bulk_invalid_rows(bulk),
+        "invalid_count": bulk_invalid_count(bulk),
         "error": bulk.error or None,
         "created_at": bulk.created_at.isoformat() if bulk.created_at else None,
         "started_at": bulk.started_at.isoformat() if bulk.started_at else None,

@@ -9,6 +9,8 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models.fields.json import KT
 from django.http import (
     Http404,
     HttpRequest,
@@ -45,7 +47,7 @@ from sources.services.checks import (
 )
 
 RECENT_IN_SESSION = 10
-BULK_PREVIEW_ROWS = 200
+BULK_PAGE_ROWS = 100
 
 
 def _vendor_choices() -> list[tuple[str, str]]:
@@ -245,6 +247,7 @@ def bulk_check(request: HttpRequest) -> HttpResponse:
         "vendor": vendor_data,
         "vendors": _vendor_choices(),
         "invalid_rows": form.rows.invalid if getattr(form, "rows", None) else [],
+        "invalid_count": form.rows.invalid_count if getattr(form, "rows", None) else 0,
         "max_domains": settings.BULK_CHECK_MAX_DOMAINS,
     }
     response = render(request, "checks/bulk_form.html", context)
@@ -253,21 +256,21 @@ def bulk_check(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def bulk_detail(request: HttpRequest, pk) -> HttpResponse:
-    """Progress of a bulk check, then its results."""
+    """Progress of a bulk check, then its results, a page at a time."""
     bulk = get_object_or_404(BulkCheck, pk=pk)
-    results = []
+    page = None
     if bulk.is_finished:
-        results = list(
-            bulk.results.order_by("line", "domain").only(
-                "id", "domain", "verdict", "line", "result", "bulk_id"
-            )[:BULK_PREVIEW_ROWS]
+        rows = (
+            bulk.results.order_by("line", "domain")
+            .annotate(headline=KT("result__headline"), verdict_label=KT("result__verdict_label"))
+            .only("id", "domain", "verdict", "line", "bulk_id")
         )
+        page = Paginator(rows, BULK_PAGE_ROWS).get_page(request.GET.get("page"))
     context = {
         "bulk": bulk,
         "status": bulk_status(bulk),
-        "results": results,
-        "more_results": bulk.is_finished and bulk.total > BULK_PREVIEW_ROWS,
-        "preview_rows": BULK_PREVIEW_ROWS,
+        "results": page.object_list if page else [],
+        "page": page,
     }
     return render(request, "checks/bulk_detail.html", context)
 
