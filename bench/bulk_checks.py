@@ -153,7 +153,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         wait_for(base + "/")
         worker = subprocess.Popen(  # noqa: S603
-            [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--no-reload"],
+            [sys.executable, "manage.py", "task_worker", "--queue-name", "*", "--no-startup-delay"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

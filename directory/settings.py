@@ -192,7 +192,11 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "directory@localhost")
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Two queues: "default" for mail and verifications, "bulk" for bulk checks, each with its
+# own worker (README, Production), so a long bulk never delays a confirmation e-mail.
+# Single checks do not queue: they run in the web process, on its event loop.
+TASK_QUEUES = ["default", "bulk"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
 
 
 def envrate(name: str, default: str) -> str:
@@ -297,6 +301,12 @@ CHECK_CONCURRENCY = envint("CHECK_CONCURRENCY", 2)
 BULK_CHECK_MAX_DOMAINS = envint("BULK_CHECK_MAX_DOMAINS", 5000)
 # Checks one bulk task runs at a time (each one needs a few sockets at most).
 BULK_CHECK_CONCURRENCY = envint("BULK_CHECK_CONCURRENCY", 50)
+# Domains one bulk task checks before queuing the rest behind other clients' work.
+BULK_SLICE_DOMAINS = envint("BULK_SLICE_DOMAINS", 500)
+# A bulk with no progress for this long, its task not waiting in the queue, lost its
+# worker: it is resumed, at most BULK_MAX_ATTEMPTS times, then marked failed.
+BULK_STALE_SECONDS = envint("BULK_STALE_SECONDS", 300)
+BULK_MAX_ATTEMPTS = envint("BULK_MAX_ATTEMPTS", 3)
 
 LOGGING = {
     "version": 1,

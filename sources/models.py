@@ -467,6 +467,16 @@ class BulkCheck(models.Model):
     )
     error = models.TextField(blank=True)
     source = models.CharField(max_length=10, default="web")
+    client = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="Who asked (hashed), for fair queuing"
+    )
+    task_id = models.CharField(
+        max_length=64, blank=True, help_text="Its queued or running task; empty while it waits"
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Times it was resumed after its worker stopped"
+    )
+    heartbeat_at = models.DateTimeField(null=True, blank=True, help_text="Last progress saved")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -55,7 +55,12 @@ def _fresh_state(settings):
     """Rate-limit counters start at zero; background tasks run at once (tests of the
     database queue set TASKS themselves); passwords hash fast."""
     cache.clear()
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
     cache.clear()

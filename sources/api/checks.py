@@ -253,7 +253,9 @@ def bulk_check_create_view(request):
     serializer = BulkCheckInputSerializer(data=request.data)
     serializer.is_valid(raise_exception=True)
     data = serializer.validated_data
-    bulk = bulk_create(check=data["check"], rows=data["rows"], source="api")
+    bulk = bulk_create(
+        check=data["check"], rows=data["rows"], source="api", client=client_key(request)
+    )
     bulk.refresh_from_db()  # the task may already have run (an immediate backend)
     response = Response(_bulk_body(bulk, request), status=status.HTTP_202_ACCEPTED)
     response["Location"] = reverse("api:bulk-check", args=[bulk.pk])

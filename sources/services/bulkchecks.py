@@ -1,19 +1,35 @@
 """Bulk checks: read a CSV of domains, check them in a background task, export the results.
 
-One task (`bulk_check_run`, below) checks a whole bulk with the checker's
-`check_many`: the same `check_domain` call and report as a single check,
-with bounded concurrency and one resolver per domain. Results stream to the
-database in chunks, updating the progress counters as they go, so memory
-stays flat whatever the number of domains and a restarted task resumes where
-it stopped.
+The task (`bulk_check_run`, below, on the "bulk" queue) checks a slice of a
+bulk (BULK_SLICE_DOMAINS domains) with the checker's `check_many`: the same
+`check_domain` call and report as a single check, with bounded concurrency
+and one resolver per domain. Results stream to the database in chunks,
+updating the progress counters and a heartbeat as they go, so memory stays
+flat whatever the number of domains and a restarted task resumes where it
+stopped.
+
+Fair queuing: each client (hashed, as the rate limits know it) has at most one
+bulk task in the queue; its other bulks wait without one. After a slice, the
+task queues the next slice behind everyone else's, so one client's many large
+bulks cannot hold a worker while another's small one waits. When a bulk ends,
+the client's next waiting bulk is queued.
+
+Recovery (`bulk_checks_recover`, run by `manage.py task_worker` when it starts
+and between tasks): a bulk whose worker died (no progress for
+BULK_STALE_SECONDS and its task not waiting in the queue) has that task marked
+failed and is resumed from what it stored, up to BULK_MAX_ATTEMPTS times, then
+marked failed, its results so far downloadable.
 """
 
 from __future__ import annotations
 
 import asyncio
 import csv
+import datetime as dt
+import hashlib
 import io
 import json
+import logging
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -22,8 +38,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F
-from django.tasks import task
+from django.db.models import Count, F, Q
+from django.tasks import TaskResultStatus, task
+from django.tasks.exceptions import TaskResultDoesNotExist
 from django.utils import timezone
 
 from sources.catalogknowledge import CatalogKnowledge
@@ -36,6 +53,8 @@ from sources.services.checks import (
     check_input_clean,
     check_resolver,
 )
+
+logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 50  # results written per INSERT
 FLUSH_SECONDS = 2.0  # ... or sooner, so progress moves on slow DNS
@@ -142,11 +161,22 @@ def bulk_rows_parse(text: str, *, limit: int | None = None) -> ParsedRows:
     return parsed
 
 
+def client_hash(client: str) -> str:
+    """How a bulk remembers who asked (client_key(request)), without the address itself."""
+    return hashlib.sha256(client.encode()).hexdigest()[:32] if client else ""
+
+
 def bulk_create(
-    *, check: CheckInput, rows: ParsedRows, filename: str = "", source: str = "web"
+    *,
+    check: CheckInput,
+    rows: ParsedRows,
+    filename: str = "",
+    source: str = "web",
+    client: str = "",
 ) -> BulkCheck:
-    """Store a bulk check and queue its task (once the transaction commits)."""
+    """Store a bulk check and queue it (once the transaction commits) behind the client's own."""
     bulk = BulkCheck.objects.create(
+        client=client_hash(client),
         vendor_id=check.vendor.get("id") if check.vendor else None,
         vendor_slug=check.vendor_slug,
         vendor_name=check.vendor_name,
@@ -162,9 +192,35 @@ def bulk_create(
         finished_at=None if rows.domains else timezone.now(),
     )
     if rows.domains:
-        bulk_id = str(bulk.pk)
-        transaction.on_commit(lambda: bulk_check_run.enqueue(bulk_id))
+        transaction.on_commit(lambda: bulk_schedule(client=bulk.client))
     return bulk
+
+
+def bulk_schedule(*, client: str) -> BulkCheck | None:
+    """Queue the client's oldest waiting bulk, unless one of theirs is queued or running."""
+    active = BulkCheck.objects.filter(
+        client=client, status__in=[BulkCheck.Status.QUEUED, BulkCheck.Status.RUNNING]
+    )
+    if active.exclude(task_id="").exists():
+        return None
+    bulk = active.filter(task_id="").order_by("created_at").first()
+    if bulk is not None:
+        bulk_enqueue(bulk)
+    return bulk
+
+
+def bulk_enqueue(bulk: BulkCheck) -> None:
+    """Queue the task for the bulk's next slice, and remember it."""
+    result = bulk_check_run.enqueue(str(bulk.pk))
+    # An immediate backend has run the task (and maybe finished the bulk) by now.
+    active = [BulkCheck.Status.QUEUED, BulkCheck.Status.RUNNING]
+    BulkCheck.objects.filter(pk=bulk.pk, status__in=active).update(task_id=result.id)
+
+
+def _finished(bulk: BulkCheck, **fields: Any) -> None:
+    """Mark a bulk done or failed, then queue the client's next one."""
+    BulkCheck.objects.filter(pk=bulk.pk).update(finished_at=timezone.now(), task_id="", **fields)
+    bulk_schedule(client=bulk.client)
 
 
 def bulk_check_input(bulk: BulkCheck) -> CheckInput:
@@ -177,23 +233,27 @@ def bulk_check_input(bulk: BulkCheck) -> CheckInput:
     )
 
 
-def bulk_run(*, bulk_id: str) -> dict[str, Any]:
-    """Check every domain of a bulk, saving results and progress as they come in."""
+def bulk_run(*, bulk_id: str, limit: int | None = None) -> dict[str, Any]:
+    """Check the domains of a bulk not checked yet (at most `limit`), saving results and
+    progress as they come in; the bulk is done once none remain."""
     bulk = BulkCheck.objects.get(pk=bulk_id)
-    if bulk.status == BulkCheck.Status.DONE:
+    if bulk.is_finished:
         return {"status": bulk.status, "done": bulk.done}
     try:
         check = bulk_check_input(bulk)
     except CheckInputError as exc:
-        BulkCheck.objects.filter(pk=bulk.pk).update(
+        _finished(
+            bulk,
             status=BulkCheck.Status.FAILED,
             error=f"The check can no longer run: {exc.first_message()}",
-            finished_at=timezone.now(),
         )
         return {"status": "failed", "error": exc.first_message()}
     # Resume: a task that died half-way keeps what it stored.
     stored = set(CheckResult.objects.filter(bulk=bulk).values_list("domain", flat=True))
     todo = [(line, domain) for line, domain in bulk.domains if domain not in stored]
+    remaining = len(todo)
+    if limit is not None:
+        todo = todo[:limit]
     counts = Counter(
         dict(
             CheckResult.objects.filter(bulk=bulk)
@@ -207,6 +267,7 @@ def bulk_run(*, bulk_id: str) -> dict[str, Any]:
         started_at=bulk.started_at or timezone.now(),
         done=len(stored),
         counts=dict(counts),
+        heartbeat_at=timezone.now(),
     )
     loop = asyncio.new_event_loop()
     catalog = catalog_knowledge() if check.vendor is None else None
@@ -236,28 +297,91 @@ def bulk_run(*, bulk_id: str) -> dict[str, Any]:
             with transaction.atomic():
                 CheckResult.objects.bulk_create(rows)
                 BulkCheck.objects.filter(pk=bulk.pk).update(
-                    done=F("done") + len(rows), counts=dict(counts)
+                    done=F("done") + len(rows), counts=dict(counts), heartbeat_at=timezone.now()
                 )
     except Exception as exc:
-        BulkCheck.objects.filter(pk=bulk.pk).update(
-            status=BulkCheck.Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
+        _finished(bulk, status=BulkCheck.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000])
         raise
     finally:
         loop.run_until_complete(reports.aclose())
         loop.close()
-    BulkCheck.objects.filter(pk=bulk.pk).update(
-        status=BulkCheck.Status.DONE, finished_at=timezone.now()
-    )
+    if remaining > len(todo):
+        return {"status": "running", "done": bulk.total - remaining + len(todo)}
+    _finished(bulk, status=BulkCheck.Status.DONE)
     return {"status": "done", "done": bulk.total, "counts": dict(counts)}
 
 
-@task
+@task(queue_name="bulk")
 def bulk_check_run(bulk_id: str) -> dict:
-    """Check every domain of a bulk check, saving results and progress as it goes."""
-    return bulk_run(bulk_id=bulk_id)
+    """Check a slice of a bulk check, then queue the next slice behind other clients' work."""
+    outcome = bulk_run(bulk_id=bulk_id, limit=settings.BULK_SLICE_DOMAINS)
+    if outcome["status"] == "running":
+        bulk_enqueue(BulkCheck.objects.get(pk=bulk_id))
+    return outcome
+
+
+def _task_status(task_id: str) -> TaskResultStatus | None:
+    try:
+        return bulk_check_run.get_result(task_id).status
+    except (TaskResultDoesNotExist, NotImplementedError, ValueError):
+        return None
+
+
+def _task_mark_failed(task_id: str, now: dt.datetime) -> None:
+    """Record that a dead worker's task is not running any more (the database backend's)."""
+    if "django_tasks_db" not in settings.INSTALLED_APPS:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(pk=task_id, status=TaskResultStatus.RUNNING).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=now,
+        exception_class_path="sources.services.bulkchecks.WorkerStopped",
+        traceback="The worker stopped while running this task; its bulk check was recovered.",
+    )
+
+
+def bulk_checks_recover(*, now: dt.datetime | None = None) -> dict[str, int]:
+    """Resume (or, after BULK_MAX_ATTEMPTS, fail) bulks whose worker stopped mid-way."""
+    now = now or timezone.now()
+    stale_before = now - dt.timedelta(seconds=settings.BULK_STALE_SECONDS)
+    candidates = (
+        BulkCheck.objects.filter(status__in=[BulkCheck.Status.QUEUED, BulkCheck.Status.RUNNING])
+        .exclude(task_id="")  # without a task it waits behind the client's own bulk
+        .filter(
+            Q(heartbeat_at__lt=stale_before)
+            | Q(heartbeat_at__isnull=True, created_at__lt=stale_before)
+        )
+        .only("id", "client", "task_id", "attempts", "done", "total")
+    )
+    outcome = {"resumed": 0, "failed": 0}
+    for bulk in candidates:
+        if bulk.task_id and _task_status(bulk.task_id) == TaskResultStatus.READY:
+            continue  # waiting its turn in the queue, not stuck
+        if bulk.task_id:
+            _task_mark_failed(bulk.task_id, now)
+        if bulk.attempts < settings.BULK_MAX_ATTEMPTS:
+            BulkCheck.objects.filter(pk=bulk.pk).update(
+                attempts=F("attempts") + 1, heartbeat_at=now, task_id=""
+            )
+            bulk_schedule(client=bulk.client)
+            outcome["resumed"] += 1
+            logger.warning("Bulk check %s resumed after its worker stopped", bulk.pk)
+        else:
+            _finished(
+                bulk,
+                status=BulkCheck.Status.FAILED,
+                error=f"The worker stopped while checking these domains, "
+                f"{bulk.attempts + 1} times; the {bulk.done} results so far can be downloaded.",
+            )
+            outcome["failed"] += 1
+            logger.warning("Bulk check %s failed: its worker stopped too often", bulk.pk)
+    # A client whose bulks all wait (its queued task lost, say) gets one queued again.
+    waiting = BulkCheck.objects.filter(status=BulkCheck.Status.QUEUED, task_id="")
+    for client in set(waiting.values_list("client", flat=True)):
+        if bulk_schedule(client=client) is not None:
+            outcome["resumed"] += 1
+    return outcome
 
 
 async def bulk_reports(

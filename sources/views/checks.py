@@ -228,7 +228,12 @@ def bulk_check(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             limited = rate_limited(request, "bulk-check")
             if not limited:
-                bulk = bulk_create(check=form.check, rows=form.rows, filename=form.filename)
+                bulk = bulk_create(
+                    check=form.check,
+                    rows=form.rows,
+                    filename=form.filename,
+                    client=client_key(request),
+                )
                 return redirect(bulk)
             # The form comes back filled (a file must be chosen again: browsers insist).
             form.add_error(

@@ -43,7 +43,7 @@ def manage(*args, env):
 
 
 def worker(env):
-    manage("db_worker", "--batch", "--no-startup-delay", "--no-reload", env=env)
+    manage("task_worker", "--batch", "--queue-name", "*", "--no-startup-delay", env=env)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -61,7 +61,9 @@ def test_the_db_worker_runs_a_small_bulk_to_the_end(dns_server, settings, tmp_pa
             f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}"
             f":{db['PORT'] or 5432}/{db['NAME']}"
         )
-        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+        settings.TASKS = {
+            "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "bulk"]}
+        }
         bulk = bulk_create(check=check_input_clean(domain=None), rows=bulk_rows_parse(DOMAINS))
         worker(env)
         bulk.refresh_from_db()

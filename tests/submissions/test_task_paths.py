@@ -27,7 +27,9 @@ def test_every_task_is_defined_beside_its_service():
 def test_a_row_queued_under_the_old_path_still_runs(submitter, moderator, categories, settings):
     """A digest queued before the move stores sources.tasks.moderators_digest; the worker
     must still find and run it."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "bulk"]}
+    }
     settings.MODERATOR_DIGEST_DELAY = 0
     from django_tasks_db.models import DBTaskResult
 

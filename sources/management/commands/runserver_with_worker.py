@@ -12,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args, addrport, **options):
-        worker = subprocess.Popen([sys.executable, "manage.py", "db_worker"])  # noqa: S603
+        worker = subprocess.Popen([sys.executable, "manage.py", "task_worker", "--queue-name", "*"])  # noqa: S603
         try:
             call_command("runserver", addrport, use_reloader=False)
         finally:
