@@ -111,6 +111,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Under ASGI every request's database work runs in a thread of its own, so a connection
+# kept open for reuse (DB_CONN_MAX_AGE) is never reused and piles up until PostgreSQL
+# refuses clients: with DB_POOL_SIZE > 0 each process shares a pool of that many instead.
+DB_POOL_SIZE = envint("DB_POOL_SIZE", 0)
+if DB_POOL_SIZE > 0 and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_SIZE,
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

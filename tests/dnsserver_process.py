@@ -47,6 +47,10 @@ class ServerProcess:
         """Delay every answer by this much."""
         self._call("latency", seconds)
 
+    def set_delay(self, name: str, seconds: float | None) -> None:
+        """Answer queries for `name` and the names under it after `seconds`."""
+        self._call("delay", name, seconds)
+
     def add_zone_text(self, text: str, origin: str | None = None) -> None:
         """Serve one more zone."""
         self._call("zone", text, origin)
@@ -85,6 +89,9 @@ def _child(
             conn.send(None)
         elif command == "latency":
             server.latency = args[0]
+            conn.send(None)
+        elif command == "delay":
+            server.set_delay(*args)
             conn.send(None)
         elif command == "zone":
             server.add_zone_text(*args)
