@@ -42,11 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCUSTFILE = Path(__file__).with_name("load_traffic.py")
 SLOW = "slow.load.test"
 SLOW_CLIENTS = 4  # load_traffic.SlowDNSClient.fixed_count
-CREATE_VENDOR = """
-from tests.checks.conftest import MAILHAWK_METHODS
-from tests.factories import make_vendor
-make_vendor("mailhawk", name="Mailhawk", methods=MAILHAWK_METHODS)
-"""
+CREATE_VENDOR = "from tests.factories import make_mailhawk; make_mailhawk()"
 COUNT_CHECKS = "from sources.models import CheckResult; print(CheckResult.objects.count())"
 CHECK_KINDS = ("api check", "web check", "slow check")
 

@@ -14,6 +14,7 @@ Checks are rate limited per client, with the web form's counters.
 
 from __future__ import annotations
 
+import contextlib
 import math
 
 from adrf.decorators import api_view as async_api_view
@@ -73,6 +74,10 @@ def require_json_unless_token(request) -> None:
     writes. So without an API token only JSON is accepted: the site's own pages and
     scripts send JSON, and a token holder may send forms.
     """
+    # A body over the size limit is a 413 first, whatever its type; an unknown type is
+    # answered below, saying what is accepted.
+    with contextlib.suppress(exceptions.UnsupportedMediaType):
+        request.data  # noqa: B018
     if request.content_type.partition(";")[0].strip().lower() == "application/json":
         return
     if request.auth is not None:  # an API token, which another site cannot attach

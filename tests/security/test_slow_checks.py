@@ -13,11 +13,7 @@ import pytest
 from tests.checks.helpers import cli_check, run_command
 from tests.security.siteserver import site_server
 
-SEED = (
-    "from tests.factories import make_vendor\n"
-    "from tests.checks.conftest import MAILHAWK_METHODS\n"
-    "make_vendor('mailhawk', name='Mailhawk', methods=MAILHAWK_METHODS)\n"
-)
+SEED = "from tests.factories import make_mailhawk; make_mailhawk()"
 SLOW_CHECK = {
     "domain": "brightfield.example",
     "vendor": "mailhawk",
