@@ -167,6 +167,7 @@ def main() -> None:
         "DB_POOL_SIZE": "10",
         "CACHE_KEY_PREFIX": f"load-bench-{os.getpid()}",
         "CHECKER_NAMESERVERS": dns.address,
+        "CHECKER_ALLOW_TEST_DOMAINS": "true",  # the bench's zones are under .test
         "NUM_PROXIES": "1",
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key",
