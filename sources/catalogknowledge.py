@@ -33,6 +33,7 @@ from typing import Any
 
 from sources.catalogfile import CatalogError, load_vendor_file, vendor_files
 from sources.checker.userpatterns import PatternError, UserPattern
+from sources.vendordetection import detect_vendors
 
 MAX_NAME = 253
 # Templates compile to re patterns (escaped literals); catalog `pattern`s run time-limited.
@@ -107,11 +108,19 @@ def parse_lookup_name(text: str) -> LookupQuery:
 class CatalogKnowledge:
     """The published catalog's record values, indexed for domain reports and lookups."""
 
-    # For domain reports (authorised_by).
+    # DKIM selector names the catalog's vendors use (literal `selector`s and `known_selectors`).
     selectors: tuple[str, ...] = ()
-    spf_includes: dict[str, list[VendorRef]] = field(default_factory=dict)
-    spf_templates: list[tuple[Matcher, VendorRef]] = field(default_factory=list)
-    dkim_targets: list[tuple[Matcher, VendorRef]] = field(default_factory=list)
+    selector_vendors: dict[str, list[VendorRef]] = field(default_factory=dict)
+    # Fixed first labels of return-path CNAME hosts (`pm-bounces.{domain}`): a check without
+    # a vendor looks them up.
+    probe_hosts: tuple[str, ...] = ()
+    # Verification TXT values at the domain itself (`brevo-code:{code}`), as full-value regexes.
+    txt_tokens: list[tuple[re.Pattern[str], RecordMatch]] = field(default_factory=list)
+    # Entries sharing one sending system (`related`, both directions) and how many entries
+    # name each one as theirs: the entry others point to operates the system.
+    related: dict[str, set[str]] = field(default_factory=dict)
+    named_by: dict[str, int] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
     # For name lookups (lookup).
     exact: dict[str, list[RecordMatch]] = field(default_factory=dict)
     by_suffix: dict[str, list[tuple[Matcher, RecordMatch]]] = field(default_factory=dict)
@@ -120,89 +129,82 @@ class CatalogKnowledge:
     @classmethod
     def build(cls, vendors: Iterable[Mapping[str, Any]]) -> CatalogKnowledge:
         """Index published vendors' records (vendors in catalog-file form, or the subset
-        {slug, name, published, methods: [{kind, records: [{id, type, value, check,
-        pattern, purpose, selector}]}]})."""
+        {slug, name, published, related, methods: [{kind, records: [{id, type, host, value,
+        check, pattern, purpose, selector, known_selectors}]}]})."""
         knowledge = cls()
-        selectors: set[str] = set()
+        selectors: dict[str, list[VendorRef]] = {}
+        hosts: set[str] = set()
+        links: list[tuple[str, str]] = []
         for vendor in vendors:
             if not vendor.get("published", True):
                 continue
             ref = VendorRef(str(vendor["slug"]), str(vendor.get("name") or vendor["slug"]))
+            knowledge.names[ref.slug] = ref.name
+            links += [(ref.slug, str(other)) for other in vendor.get("related") or ()]
             for method in vendor.get("methods") or ():
                 for record in method.get("records") or ():
-                    knowledge._add_for_reports(ref, record, selectors)
+                    knowledge._add_for_reports(ref, record, selectors, hosts)
                     knowledge._add_for_lookups(ref, str(method.get("kind") or ""), record)
+        for slug, other in links:
+            if other in knowledge.names and other != slug:
+                knowledge.related.setdefault(slug, set()).add(other)
+                knowledge.related.setdefault(other, set()).add(slug)
+                knowledge.named_by[other] = knowledge.named_by.get(other, 0) + 1
         knowledge.selectors = tuple(sorted(selectors))
+        knowledge.selector_vendors = selectors
+        knowledge.probe_hosts = tuple(sorted(hosts))
         return knowledge
 
-    # -- which vendors a domain's DNS authorises -------------------------------------
+    # -- what a domain's DNS shows -----------------------------------------------------
 
     def _add_for_reports(
-        self, ref: VendorRef, record: Mapping[str, Any], selectors: set[str]
+        self,
+        ref: VendorRef,
+        record: Mapping[str, Any],
+        selectors: dict[str, list[VendorRef]],
+        hosts: set[str],
     ) -> None:
-        value = str(record.get("value") or "").strip()
-        selector = str(record.get("selector") or "").strip().lower()
-        if record.get("purpose") == "dkim" and selector and "{" not in selector:
-            selectors.add(selector)
-        if record.get("check") == "spf-include" or value.lower().startswith("include:"):
-            target = value.split(":", 1)[1] if ":" in value else value
-            target = target.strip().rstrip(".").lower()
-            if not target:
-                return
-            if "{" in target:
-                regex = _template_regex(target)
-                if regex:
-                    self.spf_templates.append((regex, ref))
-            elif ref not in self.spf_includes.setdefault(target, []):
-                self.spf_includes[target].append(ref)
-            return
-        if record.get("purpose") == "dkim" and str(record.get("type", "")).upper() == "CNAME":
-            regex = _template_regex(value.rstrip(".").lower()) if value else None
-            if regex:
-                self.dkim_targets.append((regex, ref))
-            pattern = record.get("pattern")
-            if pattern:
-                # A broken catalog pattern only loses this match.
-                with contextlib.suppress(PatternError):
-                    self.dkim_targets.append((UserPattern(pattern, ignorecase=True), ref))
+        rtype = str(record.get("type") or "").upper()
+        purpose = record.get("purpose")
+        host = str(record.get("host") or "").strip().lower()
+        if purpose == "dkim":
+            names = [str(record.get("selector") or "")] + list(record.get("known_selectors") or ())
+            for name in names:
+                name = name.strip().lower()
+                if name and "{" not in name and ref not in selectors.setdefault(name, []):
+                    selectors[name].append(ref)
+        if purpose == "return-path" and rtype == "CNAME":
+            label = host.removesuffix(".{domain}")
+            if label != host and _LABEL_RE.match(label):
+                hosts.add(label)
+        if purpose == "verification" and rtype == "TXT" and host == "{domain}":
+            value = str(record.get("value") or "").strip()
+            regex = _template_regex(value, whole_value=True) if value else None
+            if regex is not None:
+                self.txt_tokens.append((regex, _record_match(ref, "", record, value, "value")))
 
     def vendors_for_spf(self, domain: str) -> list[VendorRef]:
         """Vendors whose SPF include is `domain`."""
-        name = domain.rstrip(".").lower()
-        found = list(self.spf_includes.get(name, ()))
-        found += [ref for regex, ref in self.spf_templates if regex.search(name)]
-        return list(dict.fromkeys(found))
+        matches = self.match_name(domain, includes_only=True)
+        refs = [VendorRef(m.vendor_slug, m.vendor_name) for m in matches]
+        return list(dict.fromkeys(refs))
 
-    def vendors_for_dkim_target(self, name: str) -> list[VendorRef]:
-        """Vendors whose DKIM CNAME targets look like `name`."""
-        name = name.rstrip(".").lower()
-        return list(dict.fromkeys(ref for regex, ref in self.dkim_targets if regex.search(name)))
+    def authorised_by(
+        self, report: Mapping[str, Any], observed: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """The catalog vendors a domain's DNS shows (see `vendordetection`): from a report's
+        SPF includes, DKIM CNAMEs and keys and MX hosts, and from `observed` return-path
+        CNAMEs ({host: target}) and the domain's own TXT values."""
+        return detect_vendors(self, report, observed or {})
 
-    def authorised_by(self, report: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """Catalog vendors that a report's SPF includes and DKIM CNAMEs already authorise."""
-        found: dict[str, dict[str, Any]] = {}
+    def match_name(self, name: str, *, includes_only: bool = False) -> list[RecordMatch]:
+        """`lookup` for a name as found in DNS (any case, trailing dot)."""
+        name = name.strip().rstrip(".").lower()
+        return self.lookup(LookupQuery(name=name, includes_only=includes_only)) if name else []
 
-        def note(ref: VendorRef, route: str, evidence: str) -> None:
-            entry = found.setdefault(
-                ref.slug, {"slug": ref.slug, "name": ref.name, "routes": [], "evidence": []}
-            )
-            if route not in entry["routes"]:
-                entry["routes"].append(route)
-            if evidence not in entry["evidence"]:
-                entry["evidence"].append(evidence)
-
-        tree = (report.get("spf") or {}).get("tree")
-        for node in _walk(tree):
-            if node.get("via") in ("include", "redirect"):
-                for ref in self.vendors_for_spf(str(node.get("domain") or "")):
-                    note(ref, "spf", f"SPF {node.get('term') or 'include:' + node['domain']}")
-        for key, result in (report.get("dkim") or {}).items():
-            target = result.get("cname_target")
-            if not target:
-                continue
-            for ref in self.vendors_for_dkim_target(target):
-                note(ref, "dkim", f"DKIM {result.get('name') or key} → {target}")
-        return sorted(found.values(), key=lambda entry: entry["name"].casefold())
+    def match_txt(self, value: str) -> list[RecordMatch]:
+        """Verification tokens of the catalog that a TXT value at the domain is."""
+        return [match for regex, match in self.txt_tokens if regex.match(value.strip())]
 
     # -- which vendors own a name ----------------------------------------------------
 
@@ -210,16 +212,7 @@ class CatalogKnowledge:
         rtype = str(record.get("type") or "").upper()
 
         def match(matched: str, how: str) -> RecordMatch:
-            return RecordMatch(
-                vendor_slug=ref.slug,
-                vendor_name=ref.name,
-                method=kind,
-                record=str(record.get("id") or ""),
-                type=rtype,
-                purpose=str(record.get("purpose") or ""),
-                matched=matched,
-                how=how,
-            )
+            return _record_match(ref, kind, record, matched, how)
 
         value = str(record.get("value") or "").strip()
         if rtype == "TXT" or record.get("check") == "spf-include":
@@ -239,9 +232,12 @@ class CatalogKnowledge:
         if "{" not in template:
             self.exact.setdefault(template, []).append(ref)
             return
+        # A template must end in literal labels ("u{id}.wl.vendor.net"): one ending in a
+        # placeholder ("s1.domainkey.{target}") says nothing about whose name it is.
+        suffix = _full_labels(template[template.rindex("}") + 1 :])
         regex = _template_regex(template)
-        if regex is not None:
-            self._file(_full_labels(template[template.rindex("}") + 1 :]), regex, ref)
+        if regex is not None and "." in suffix:
+            self._file(suffix, regex, ref)
 
     def _file(self, suffix: str, regex: Matcher, ref: RecordMatch) -> None:
         if suffix:
@@ -265,6 +261,21 @@ class CatalogKnowledge:
         return list(dict.fromkeys(found))
 
 
+def _record_match(
+    ref: VendorRef, kind: str, record: Mapping[str, Any], matched: str, how: str
+) -> RecordMatch:
+    return RecordMatch(
+        vendor_slug=ref.slug,
+        vendor_name=ref.name,
+        method=kind,
+        record=str(record.get("id") or ""),
+        type=str(record.get("type") or "").upper(),
+        purpose=str(record.get("purpose") or ""),
+        matched=matched,
+        how=how,
+    )
+
+
 def knowledge_from_files(directory: Path) -> CatalogKnowledge:
     """The knowledge of the catalog files in `directory` (the command line without a
     database). A file that does not validate is skipped: one bad entry must not stop a
@@ -278,28 +289,24 @@ def knowledge_from_files(directory: Path) -> CatalogKnowledge:
     return CatalogKnowledge.build(vendors)
 
 
-def _walk(node: Any) -> Iterable[Mapping[str, Any]]:
-    if not isinstance(node, Mapping):
-        return
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        stack.extend(child for child in current.get("children") or () if isinstance(child, Mapping))
-
-
-def _template_regex(template: str) -> re.Pattern[str] | None:
+def _template_regex(template: str, *, whole_value: bool = False) -> re.Pattern[str] | None:
+    """A regex for a DNS-name template (or, with `whole_value`, a TXT value such as
+    `brevo-code:{code}`); None when too little of it is literal to name a vendor."""
     literal = _PLACEHOLDER.sub("", template)
-    if len(literal.replace(".", "").replace("-", "")) < _MIN_LITERAL or "." not in literal:
+    if len(literal.replace(".", "").replace("-", "")) < _MIN_LITERAL:
         return None
+    if not whole_value and "." not in literal:
+        return None
+    placeholder = r"\S+" if whole_value else r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*"
     parts = []
     position = 0
     for match in _PLACEHOLDER.finditer(template):
         parts.append(re.escape(template[position : match.start()]))
-        parts.append(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
+        parts.append(placeholder)
         position = match.end()
     parts.append(re.escape(template[position:]))
-    return re.compile("^" + "".join(parts) + r"\.?$", re.IGNORECASE)
+    end = r"$" if whole_value else r"\.?$"
+    return re.compile("^" + "".join(parts) + end, re.IGNORECASE)
 
 
 def _full_labels(tail: str) -> str:

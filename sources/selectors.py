@@ -292,21 +292,36 @@ def catalog_knowledge() -> CatalogKnowledge:
             "method__kind",
             "record_id",
             "rtype",
+            "host",
             "value",
             "check_type",
             "pattern",
             "purpose",
             "selector",
+            "known_selectors",
         )
     )
+    related = dict(Vendor.objects.published().values_list("slug", "related"))
     vendors: dict[str, dict] = {}
     methods: dict[int, dict] = {}
     for slug, name, method_id, kind, *record in records:
-        vendor = vendors.setdefault(slug, {"slug": slug, "name": name, "methods": []})
+        vendor = vendors.setdefault(
+            slug, {"slug": slug, "name": name, "related": related.get(slug) or [], "methods": []}
+        )
         if method_id not in methods:
             methods[method_id] = {"kind": kind, "records": []}
             vendor["methods"].append(methods[method_id])
-        keys = ("id", "type", "value", "check", "pattern", "purpose", "selector")
+        keys = (
+            "id",
+            "type",
+            "host",
+            "value",
+            "check",
+            "pattern",
+            "purpose",
+            "selector",
+            "known_selectors",
+        )
         methods[method_id]["records"].append(dict(zip(keys, record, strict=True)))
     return CatalogKnowledge.build(vendors.values())
 

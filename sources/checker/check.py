@@ -70,8 +70,15 @@ class CatalogHints(Protocol):
         """DKIM selector names the catalog's vendors use."""
         ...
 
-    def authorised_by(self, report: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """The vendors a report's SPF and DKIM records authorise."""
+    @property
+    def probe_hosts(self) -> Sequence[str]:
+        """First labels of return-path CNAME hosts the catalog's vendors use."""
+        ...
+
+    def authorised_by(
+        self, report: Mapping[str, Any], observed: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """The vendors a report's records (and the `observed` CNAMEs and TXT) show."""
         ...
 
 
@@ -113,6 +120,24 @@ def _route_domains(items: list[Expanded]) -> set[str]:
 
 async def _none() -> None:
     return None
+
+
+async def _observe(resolver: Resolver, domain: str, labels: Sequence[str]) -> dict[str, Any]:
+    """What vendor detection needs beyond the report: CNAMEs at the catalog's fixed
+    return-path hosts and the domain's TXT values (already cached by the SPF lookup)."""
+    hosts = [f"{label}.{domain}" for label in labels]
+    answers = await asyncio.gather(
+        resolver.query(domain, "TXT"), *(resolver.query(host, "CNAME") for host in hosts)
+    )
+    txt, cnames = answers[0], answers[1:]
+    return {
+        "txt": list(txt.records) if txt.ok else [],
+        "cnames": {
+            host: answer.records[0].rstrip(".")
+            for host, answer in zip(hosts, cnames, strict=True)
+            if answer.ok and answer.records
+        },
+    }
 
 
 async def check_domain(
@@ -169,8 +194,9 @@ async def check_domain(
         asyncio.gather(*(evaluate(resolver, item, spf_reaches=spf_reaches) for item in items)),
         asyncio.gather(*(find_organisational_domain(resolver, n) for n in walk_names)),
         asyncio.gather(*(lookup_dkim(resolver, sel, name) for sel in known)),
+        _observe(resolver, name, catalog.probe_hosts) if generic else _none(),
     )
-    spf, dmarc, mx, dkim_results, requirements, walks, known_keys = results
+    spf, dmarc, mx, dkim_results, requirements, walks, known_keys, observed = results
     found = None
     if method is not None and items:
         # Values the records revealed complete other records (a second, mostly cached round).
@@ -229,7 +255,7 @@ async def check_domain(
     base = report.base_dict()
     costs = await spf_costs(resolver, base["requirements"])
     if generic:
-        report.catalog_vendors = catalog.authorised_by(base)
+        report.catalog_vendors = catalog.authorised_by(base, observed)
         if report.spf_repair is not None:
             name_vendors(report.spf_repair, report.catalog_vendors)
     _finish(report, base, setup=setup, only=only, domain_input=domain, costs=costs)

@@ -87,7 +87,11 @@ def render_text(report: Mapping[str, Any]) -> str:
     if vendors:
         out += ["", "Vendors these records already authorise:"]
         for vendor in vendors:
-            out.append(f"  {vendor['name']} ({vendor['slug']}): {'; '.join(vendor['evidence'])}")
+            users = ", ".join(user["name"] for user in vendor.get("also_used_by") or ())
+            also = f" (also used by {users})" if users else ""
+            out.append(
+                f"  {vendor['name']} ({vendor['slug']}){also}: {'; '.join(vendor['evidence'])}"
+            )
     plan = report.get("change_plan") or {}
     if plan.get("rows") or plan.get("warnings"):
         out += ["", f"DNS change plan (zone {plan.get('zone')}):"]
