@@ -303,6 +303,8 @@ CHECKER_TIMEOUT = envfloat("CHECKER_TIMEOUT", 5.0)
 # Accept .test and .example domains (refused otherwise, like .local or .internal): only for
 # the test suite and benchmarks, whose DNS server on loopback serves such zones.
 CHECKER_ALLOW_TEST_DOMAINS = envbool("CHECKER_ALLOW_TEST_DOMAINS", "false")
+# How long the networks of the catalog's SPF includes are kept (GET /api/v1/lookup?ip=).
+LOOKUP_SPF_TTL = envint("LOOKUP_SPF_TTL", 3600)
 CHECK_RETENTION_DAYS = envint("CHECK_RETENTION_DAYS", 30)
 # Seconds one check may take in all, well under the server's timeout: lookups still
 # unanswered then are reported as timed out, with what was found ("timed_out": true).

@@ -27,11 +27,12 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from sources.catalogfile import CatalogError, load_vendor_file, vendor_files
+from sources.checker.domains import organisational_domain
 from sources.checker.userpatterns import PatternError, UserPattern
 from sources.vendordetection import detect_vendors
 
@@ -75,7 +76,7 @@ class RecordMatch:
     type: str
     purpose: str
     matched: str  # the value, include domain or pattern that matched
-    how: str  # "include", "value" or "pattern"
+    how: str  # "include", "value", "pattern" or "domain" (a name in the vendor's domain)
 
 
 def parse_lookup_name(text: str) -> LookupQuery:
@@ -125,6 +126,9 @@ class CatalogKnowledge:
     exact: dict[str, list[RecordMatch]] = field(default_factory=dict)
     by_suffix: dict[str, list[tuple[Matcher, RecordMatch]]] = field(default_factory=dict)
     unanchored: list[tuple[Matcher, RecordMatch]] = field(default_factory=list)
+    # The catalog's literal names (and the literal endings of templates and patterns) by
+    # organisational domain: a host in a vendor's domain, such as a PTR name.
+    by_org: dict[str, list[RecordMatch]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, vendors: Iterable[Mapping[str, Any]]) -> CatalogKnowledge:
@@ -225,12 +229,15 @@ class CatalogKnowledge:
             # A broken pattern in the catalog only loses this match.
             with contextlib.suppress(PatternError):
                 regex = UserPattern(pattern, ignorecase=True)
-                self._file(_pattern_suffix(pattern), regex, match(pattern, "pattern"))
+                suffix = _pattern_suffix(pattern)
+                self._file(suffix, regex, match(pattern, "pattern"))
+                self._add_org(suffix, match(suffix, "domain"))
 
     def _add_name(self, template: str, ref: RecordMatch) -> None:
         template = template.rstrip(".").lower()
         if "{" not in template:
             self.exact.setdefault(template, []).append(ref)
+            self._add_org(template, replace(ref, matched=template, how="domain"))
             return
         # A template must end in literal labels ("u{id}.wl.vendor.net"): one ending in a
         # placeholder ("s1.domainkey.{target}") says nothing about whose name it is.
@@ -238,6 +245,16 @@ class CatalogKnowledge:
         regex = _template_regex(template)
         if regex is not None and "." in suffix:
             self._file(suffix, regex, ref)
+            self._add_org(suffix, replace(ref, matched=suffix, how="domain"))
+
+    def _add_org(self, name: str, ref: RecordMatch) -> None:
+        if "." not in name or not _is_name(name):
+            return
+        org = organisational_domain(name)
+        if org != name or "." in org:
+            entries = self.by_org.setdefault(org, [])
+            if ref not in entries:
+                entries.append(ref)
 
     def _file(self, suffix: str, regex: Matcher, ref: RecordMatch) -> None:
         if suffix:
@@ -258,6 +275,14 @@ class CatalogKnowledge:
         found += [ref for regex, ref in candidates + self.unanchored if regex.search(name)]
         if query.includes_only:
             found = [ref for ref in found if ref.how == "include"]
+        elif "." in name:
+            # A name no record gives (a PTR name such as o1.ptr42.sendgrid.net), or a
+            # registrable domain itself (amazonses.com): the vendors whose names are in
+            # that domain, as "domain" matches.
+            org = organisational_domain(name)
+            if not found or org == name:
+                direct = {ref.vendor_slug for ref in found}
+                found += [ref for ref in self.by_org.get(org, ()) if ref.vendor_slug not in direct]
         return list(dict.fromkeys(found))
 
 
@@ -287,6 +312,10 @@ def knowledge_from_files(directory: Path) -> CatalogKnowledge:
         except CatalogError:
             continue
     return CatalogKnowledge.build(vendors)
+
+
+def _is_name(text: str) -> bool:
+    return all(_LABEL_RE.match(label) for label in text.split("."))
 
 
 def _template_regex(template: str, *, whole_value: bool = False) -> re.Pattern[str] | None:

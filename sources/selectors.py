@@ -37,6 +37,7 @@ from sources.catalogknowledge import (
 )
 from sources.models import Category, RecordRequirement, Vendor
 from sources.search import NameIndex, clean_query
+from sources.vendordetection import credited
 
 MATCH_THRESHOLD = 0.3
 MAX_MATCHES = 1000
@@ -336,16 +337,32 @@ class VendorMatch:
     slug: str
     name: str
     records: list[RecordMatch]
+    credited: bool = True  # the name is credited to it (it runs the system), see vendordetection
+    also_used_by: list[dict] = field(default_factory=list)  # related entries that use it
 
 
 def vendor_lookup(*, query: LookupQuery) -> list[VendorMatch]:
     """Published vendors whose records name `query` (an include domain, CNAME target, host)."""
+    knowledge = catalog_knowledge()
+    return vendor_matches(knowledge, knowledge.lookup(query))
+
+
+def vendor_matches(knowledge: CatalogKnowledge, matches: list[RecordMatch]) -> list[VendorMatch]:
+    """Matches grouped by vendor, each marked credited or not, with who else uses it."""
     vendors: dict[str, VendorMatch] = {}
-    for match in catalog_knowledge().lookup(query):
+    for match in matches:
         entry = vendors.setdefault(
             match.vendor_slug, VendorMatch(match.vendor_slug, match.vendor_name, [])
         )
         entry.records.append(match)
+    winners = set(credited(knowledge, matches))
+    for entry in vendors.values():
+        entry.credited = entry.slug in winners
+        users = knowledge.related.get(entry.slug, set()) - winners if entry.credited else ()
+        entry.also_used_by = sorted(
+            ({"slug": slug, "name": knowledge.names[slug]} for slug in users),
+            key=lambda user: user["name"].casefold(),
+        )
     return sorted(vendors.values(), key=lambda v: (v.name.casefold(), v.slug))
 
 

@@ -16,6 +16,8 @@ like `lookup` does, and credited this way:
   (SendGrid for Jobvite, Okta and Stytch; Postmark for HelpDesk and Stytch) runs the
   system and is credited; the others are listed as `also_used_by`. Entries that name each
   other both ways (Microsoft 365 and Azure Communication Services) are all listed.
+- An MX host counts when a record gives it or when it is in a vendor's domain (the
+  catalog's `_spf.google.com` puts `smtp.google.com` in Google Workspace's).
 - A DKIM key found at a selector the catalog knows (`google._domainkey`) adds to a vendor
   found by other evidence; alone it is not enough, since selector names are shared.
 """
@@ -41,7 +43,10 @@ class Evidence:
 
 
 def strength(match: RecordMatch) -> int:
-    """3 for a literal value, 2 for a value template, 1 for a pattern."""
+    """3 for a literal value, 2 for a value template, 1 for a pattern, 0 for a name that is
+    only in the vendor's domain."""
+    if match.how == "domain":
+        return 0
     if match.how == "pattern":
         return 1
     return 2 if "{" in match.matched else 3
@@ -157,7 +162,8 @@ def _evidence(
     for record in (report.get("mx") or {}).get("records") or ():
         host = str(record).split()[-1] if str(record).split() else ""
         if host and host != ".":
-            matches = [m for m in lookup(host) if m.type == "MX"]
+            # An MX host in a vendor's domain (smtp.google.com) says who runs the mail.
+            matches = [m for m in lookup(host) if m.type == "MX" or m.how == "domain"]
             yield Evidence("mx", None, f"MX {host.rstrip('.')}", tuple(matches))
     for host, target in sorted((observed.get("cnames") or {}).items()):
         matches = [

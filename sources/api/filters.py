@@ -7,6 +7,7 @@ from rest_framework import serializers
 from sources.api.serializers import CAPABILITY_CHOICES, METHOD_KIND_CHOICES
 from sources.capability import NO, NOT_DOCUMENTED, YES
 from sources.catalogknowledge import InvalidName, parse_lookup_name
+from sources.checker.spfranges import parse_address
 from sources.models import Category
 from sources.search import MAX_QUERY
 from sources.selectors import ORDERINGS, VendorFilters
@@ -123,8 +124,16 @@ def vendor_filters(data: dict) -> VendorFilters:
 class LookupParameters(serializers.Serializer):
     name = serializers.CharField(
         max_length=300,
+        required=False,
         help_text="An SPF include (sendgrid.net or include:sendgrid.net), a DKIM CNAME "
-        "target (s1.domainkey.u123.wl.sendgrid.net) or another host.",
+        "target (s1.domainkey.u123.wl.sendgrid.net), an MX host, or a host name such as "
+        "the PTR name of a sending IP (o1.ptr1234.sendgrid.net). Give `name` or `ip`.",
+    )
+    ip = serializers.CharField(
+        max_length=60,
+        required=False,
+        help_text="An IPv4 or IPv6 address, such as a DMARC aggregate report's source IP: "
+        "the vendors whose SPF include authorises it. Give `name` or `ip`.",
     )
 
     def validate_name(self, text: str):
@@ -132,6 +141,19 @@ class LookupParameters(serializers.Serializer):
             return parse_lookup_name(text)
         except InvalidName as exc:
             raise serializers.ValidationError(f"{text[:60]!r} {exc}") from None
+
+    def validate_ip(self, text: str):
+        try:
+            return parse_address(text)
+        except ValueError as exc:
+            raise serializers.ValidationError(f"{text[:60]!r} {exc}") from None
+
+    def validate(self, attrs):
+        if "name" in attrs and "ip" in attrs:
+            raise serializers.ValidationError({"ip": ["Give name or ip, not both."]})
+        if "name" not in attrs and "ip" not in attrs:
+            raise serializers.ValidationError({"name": ["This field is required (or give ip)."]})
+        return attrs
 
 
 class NoParameters(serializers.Serializer):

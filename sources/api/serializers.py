@@ -360,14 +360,35 @@ class RecordMatchSerializer(serializers.Serializer):
     record = serializers.CharField(help_text="The record's id within the method.")
     type = serializers.ChoiceField(choices=RECORD_TYPES)
     purpose = serializers.ChoiceField(choices=PURPOSES)
-    matched = serializers.CharField(help_text="The include, value template or pattern.")
-    how = serializers.ChoiceField(choices=["include", "value", "pattern"])
+    matched = serializers.CharField(
+        help_text="The include, value template or pattern; for `domain`, the vendor's name in "
+        "the same registrable domain; for `ip`, the network and the include that authorises it."
+    )
+    how = serializers.ChoiceField(
+        choices=["include", "value", "pattern", "domain", "ip"],
+        help_text="include, value, pattern: the record gives the name; domain: the name is in "
+        "the same registrable domain as the vendor's (a PTR name); ip: the include's SPF "
+        "authorises the address.",
+    )
+
+
+class RelatedVendorSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
 
 
 class VendorMatchSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     name = serializers.CharField()
     url = serializers.SerializerMethodField()
+    credited = serializers.BooleanField(
+        help_text="True for the vendor that runs the system the name belongs to (the most "
+        "specific match; among entries sharing a system, the one the others name); false "
+        "for entries that use it."
+    )
+    also_used_by = RelatedVendorSerializer(
+        many=True, help_text="Catalog entries that send through this vendor's system."
+    )
     records = RecordMatchSerializer(many=True)
 
     def get_url(self, match) -> str:
@@ -375,9 +396,20 @@ class VendorMatchSerializer(serializers.Serializer):
 
 
 class LookupSerializer(serializers.Serializer):
-    name = serializers.CharField(help_text="The name as looked up (normalised).")
+    name = serializers.CharField(
+        allow_null=True, help_text="The name as looked up (normalised); null for an ip lookup."
+    )
+    ip = serializers.CharField(
+        required=False, allow_null=True, help_text="The address looked up; null for a name."
+    )
     includes_only = serializers.BooleanField(
         help_text="True when written include:<domain>: only SPF includes were matched."
+    )
+    incomplete = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="For an ip lookup: catalog includes whose SPF could not be read this time "
+        "(DNS errors); the answer may miss their vendors.",
     )
     vendors = VendorMatchSerializer(many=True)
 

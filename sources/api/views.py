@@ -46,6 +46,7 @@ from sources.selectors import (
     vendor_lookup,
     vendors_by_ids,
 )
+from sources.services.lookups import vendor_ip_lookup
 
 # The model fields VendorListSerializer reads.
 LIST_FIELDS = ["slug", "name", "summary", "website", "dmarc_capability", "spf_routes"]
@@ -213,23 +214,37 @@ def method_kind_list(request):
 
 @extend_schema(
     operation_id="lookup",
-    summary="Which vendors a DNS name belongs to",
-    description="Give an SPF include domain (`sendgrid.net` or `include:sendgrid.net`), a "
-    "DKIM CNAME target (`s1.domainkey.u123.wl.sendgrid.net`) or another host from a DNS "
-    "record. It is matched against the catalog's record values (parameters match any "
-    "label or labels) and patterns; written as `include:`, only SPF includes match.",
+    summary="Which vendors a DNS name or an IP address belongs to",
+    description="Give `name`: an SPF include domain (`sendgrid.net` or "
+    "`include:sendgrid.net`), a DKIM CNAME target (`s1.domainkey.u123.wl.sendgrid.net`), "
+    "an MX host or another host from a DNS record. It is matched against the catalog's "
+    "record values (parameters match any label or labels) and patterns; written as "
+    "`include:`, only SPF includes match. A name no record gives (a PTR name such as "
+    "`o1.ptr1234.sendgrid.net`), or a registrable domain itself, also finds the vendors "
+    "whose names are in its registrable domain (`how: domain`). Or give `ip`: the vendors "
+    "whose catalog SPF include authorises the address (their include trees are walked "
+    "through DNS and kept for an hour). `credited` marks the vendor that runs the system; "
+    "entries sending through it are listed in `also_used_by`.",
     parameters=[
         LookupParameters,
         OpenApiParameter(
             "name",
             str,
-            required=True,
+            required=False,
             description=LookupParameters().fields["name"].help_text,
             examples=[
                 OpenApiExample("An SPF include", value="include:sendgrid.net"),
                 OpenApiExample("A DKIM CNAME target", value="s1.domainkey.u123.wl.sendgrid.net"),
                 OpenApiExample("A return-path host", value="u123.wl.sendgrid.net"),
+                OpenApiExample("A PTR name", value="o1.ptr1234.sendgrid.net"),
             ],
+        ),
+        OpenApiParameter(
+            "ip",
+            str,
+            required=False,
+            description=LookupParameters().fields["ip"].help_text,
+            examples=[OpenApiExample("A report's source IP", value="192.0.2.10")],
         ),
         JSON_FORMAT_PARAMETER,
         *CACHING_HEADERS,
@@ -240,12 +255,15 @@ def method_kind_list(request):
             "A DKIM CNAME target",
             value={
                 "name": "s1.domainkey.u123.wl.sendgrid.net",
+                "ip": None,
                 "includes_only": False,
                 "vendors": [
                     {
                         "slug": "sendgrid",
                         "name": "SendGrid",
                         "url": "https://example.org/api/v1/vendors/sendgrid",
+                        "credited": True,
+                        "also_used_by": [{"slug": "jobvite", "name": "Jobvite"}],
                         "records": [
                             {
                                 "method": "cname-delegation",
@@ -268,12 +286,24 @@ def method_kind_list(request):
 @api_view(["GET", "HEAD"])
 @public_read
 def lookup(request):
-    name = read_parameters(LookupParameters, request)["name"]
-    data = {
-        "name": name.name,
-        "includes_only": name.includes_only,
-        "vendors": vendor_lookup(query=name),
-    }
+    params = read_parameters(LookupParameters, request)
+    if "ip" in params:
+        vendors, incomplete = vendor_ip_lookup(ip=params["ip"])
+        data = {
+            "name": None,
+            "ip": str(params["ip"]),
+            "includes_only": True,
+            "incomplete": incomplete,
+            "vendors": vendors,
+        }
+    else:
+        name = params["name"]
+        data = {
+            "name": name.name,
+            "ip": None,
+            "includes_only": name.includes_only,
+            "vendors": vendor_lookup(query=name),
+        }
     return Response(LookupSerializer(data, context={"request": request}).data)
 
 

@@ -30,4 +30,4 @@ def test_redoc_shows_the_catalog_operations(page):
     page.locator("h2", has_text="List and search vendors").wait_for()
     assert page.locator("h1").first.inner_text().startswith("Email sources directory API")
     page.get_by_placeholder("Search...").fill("lookup")
-    page.get_by_text("Which vendors a DNS name belongs to").first.wait_for()
+    page.get_by_text("Which vendors a DNS name or an IP address belongs to").first.wait_for()

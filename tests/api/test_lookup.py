@@ -66,8 +66,13 @@ def test_an_include_written_as_such_only_matches_spf_includes(anonymous, catalog
 
 
 def test_names_that_belong_to_no_vendor_find_none(anonymous, catalog):
-    for name in ("example.com", "wl.sendgrid.net", "s1.domainkey.wl.sendgrid.net.evil.example"):
+    for name in ("example.com", "s1.domainkey.wl.sendgrid.net.evil.example"):
         assert vendors(anonymous, name) == [], name
+
+
+def test_a_name_no_record_gives_is_only_in_the_vendors_domain(anonymous, catalog):
+    records = lookup(anonymous, "wl.sendgrid.net")["vendors"][0]["records"]
+    assert {record["how"] for record in records} == {"domain"}
 
 
 def test_several_vendors_sharing_an_include_are_all_found_by_name(anonymous, catalog):
@@ -107,7 +112,7 @@ def test_what_is_not_a_dns_name_is_a_400_naming_the_field(anonymous, catalog, na
 def test_the_name_is_required(anonymous, catalog):
     response = anonymous.get("/api/v1/lookup")
     assert response.status_code == 400
-    assert response.json()["fields"] == {"name": ["This field is required."]}
+    assert response.json()["fields"] == {"name": ["This field is required (or give ip)."]}
 
 
 def test_an_internationalised_name_is_looked_up_in_its_ascii_form(anonymous, catalog):

@@ -2,7 +2,8 @@
 
 No answer may be a server error, and every answer must be documented: its status
 code, its content type and (for JSON) its body. Reads only: they have no side
-effects and never touch DNS. A bounded number of examples keeps it under a minute.
+effects; the one that resolves (lookup by ip) asks the loopback test DNS server. A
+bounded number of examples keeps it under a minute.
 """
 
 import pytest
@@ -53,5 +54,5 @@ def _generous_limits(settings):
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_the_api_answers_as_its_schema_says(case, catalog):
+def test_the_api_answers_as_its_schema_says(case, catalog, dns_server):
     case.call_and_validate(checks=CHECKS)

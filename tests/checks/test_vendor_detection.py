@@ -42,10 +42,14 @@ def test_sendgrid_keys_are_sendgrids_not_jobvites(report):
     assert [user["slug"] for user in sendgrid["also_used_by"]] == ["jobvite", "okta", "stytch"]
 
 
-def test_google_workspace_is_found_from_its_include_and_its_key(report):
+def test_google_workspace_is_found_from_its_include_its_mx_and_its_key(report):
     google = by_slug(report)["google-workspace"]
-    assert google["evidence"] == ["SPF include:_spf.google.com", "DKIM key at google._domainkey"]
-    assert google["signals"] == ["spf-include", "dkim-selector"]
+    assert google["evidence"] == [
+        "SPF include:_spf.google.com",
+        "MX smtp.google.com",
+        "DKIM key at google._domainkey",
+    ]
+    assert google["signals"] == ["spf-include", "mx", "dkim-selector"]
 
 
 def test_the_working_google_key_is_listed_among_the_keys_tried(report):
