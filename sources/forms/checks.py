@@ -180,8 +180,9 @@ class BulkCheckForm(VendorMethodForm):
     file = forms.FileField(
         required=False,
         label="CSV file",
-        help_text="One domain per row, or a column headed “domain”. Bad rows are reported and "
-        "skipped.",
+        help_text="One domain per row, or a column headed “domain”. Columns headed “vendor”, "
+        "“method” and each parameter's name check every row its own way; other columns come "
+        "back in the results. Bad rows are reported and skipped.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv,text/plain"}),
     )
     domains = forms.CharField(

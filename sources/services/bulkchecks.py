@@ -47,6 +47,7 @@ from sources.catalogknowledge import CatalogKnowledge
 from sources.checker import InvalidDomain, Resolver, check_many, normalise_domain
 from sources.models import BulkCheck, CheckResult
 from sources.selectors import catalog_knowledge
+from sources.services.bulkrows import bulk_row_groups, group_reports, row_cells
 from sources.services.checks import (
     CheckInput,
     CheckInputError,
@@ -81,6 +82,9 @@ class ParsedRows:
     domains: list[tuple[int, str]] = field(default_factory=list)  # (line, normalised domain)
     invalid: list[dict[str, Any]] = field(default_factory=list)  # {line, text, error}, the first
     invalid_count: int = 0  # all of them
+    # With a header: each domain row's other cells as [column, value], in input order
+    # (per-row vendor and parameters, and columns echoed back; see bulkrows).
+    cells: dict[int, list[list[str]]] = field(default_factory=dict)
 
     def add_invalid(self, line: int, text: str, error: str) -> None:
         """Count a row that is not a domain, and keep it if fewer than INVALID_ROWS_KEPT are."""
@@ -117,6 +121,7 @@ def bulk_rows_parse(text: str, *, limit: int | None = None) -> ParsedRows:
     delimiter = ";" if ";" in first_line and "," not in first_line else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     column: int | None = None
+    header: list[str] = []
     seen: dict[str, int] = {}
     while True:
         try:
@@ -131,10 +136,11 @@ def bulk_rows_parse(text: str, *, limit: int | None = None) -> ParsedRows:
         if not any(cells) or cells[0].startswith("#"):
             continue
         if column is None:
-            header = [cell.lower() for cell in cells]
-            named = next((i for i, cell in enumerate(header) if cell in HEADER_NAMES), None)
+            lowered = [cell.lower() for cell in cells]
+            named = next((i for i, cell in enumerate(lowered) if cell in HEADER_NAMES), None)
             column = named if named is not None else 0
             if named is not None:
+                header = [cell[:100] for cell in cells]
                 continue
         text_cell = cells[column] if column < len(cells) else ""
         shown = text_cell[:200]
@@ -154,6 +160,12 @@ def bulk_rows_parse(text: str, *, limit: int | None = None) -> ParsedRows:
             continue
         seen[domain] = line
         parsed.domains.append((line, domain))
+        if len(header) > 1:
+            parsed.cells[line] = [
+                [name, cells[i][:MAX_LINE_LENGTH] if i < len(cells) else ""]
+                for i, name in enumerate(header)
+                if i != column
+            ]
         if limit is not None and len(parsed.domains) > limit:
             raise BulkTooLarge(
                 f"the file has more than {limit} domains; split it into files of at most {limit}"
@@ -174,7 +186,24 @@ def bulk_create(
     source: str = "web",
     client: str = "",
 ) -> BulkCheck:
-    """Store a bulk check and queue it (once the transaction commits) behind the client's own."""
+    """Store a bulk check and queue it (once the transaction commits) behind the client's own.
+    Rows whose own vendor or parameters cannot be used are stored as invalid rows, with the
+    reason."""
+    entries = [
+        [line, domain, {"cells": rows.cells[line]}] if line in rows.cells else [line, domain]
+        for line, domain in rows.domains
+    ]
+    groups, unusable = bulk_row_groups(entries, check)
+    if unusable:
+        bad = {row["line"] for row in unusable}
+        entries = [entry for entry in entries if entry[0] not in bad]
+        kept = ParsedRows(domains=[(e[0], e[1]) for e in entries])
+        kept.invalid_count = max(rows.invalid_count, len(rows.invalid))
+        kept.invalid = list(rows.invalid)
+        for row in unusable:
+            kept.add_invalid(row["line"], row["text"], row["error"])
+        kept.invalid.sort(key=lambda row: row["line"])
+        rows = kept
     bulk = BulkCheck.objects.create(
         client=client_hash(client),
         vendor_id=check.vendor.get("id") if check.vendor else None,
@@ -183,7 +212,7 @@ def bulk_create(
         method_kind=check.method_kind,
         parameters=dict(check.params),
         filename=filename[:255],
-        domains=[[line, domain] for line, domain in rows.domains],
+        domains=entries,
         invalid_rows=rows.invalid[:INVALID_ROWS_KEPT],
         invalid_count=max(rows.invalid_count, len(rows.invalid)),
         total=len(rows.domains),
@@ -250,10 +279,11 @@ def bulk_run(*, bulk_id: str, limit: int | None = None) -> dict[str, Any]:
         return {"status": "failed", "error": exc.first_message()}
     # Resume: a task that died half-way keeps what it stored.
     stored = set(CheckResult.objects.filter(bulk=bulk).values_list("domain", flat=True))
-    todo = [(line, domain) for line, domain in bulk.domains if domain not in stored]
+    todo = [entry for entry in bulk.domains if entry[1] not in stored]
     remaining = len(todo)
     if limit is not None:
         todo = todo[:limit]
+    groups, _ = bulk_row_groups(todo, check)
     counts = Counter(
         dict(
             CheckResult.objects.filter(bulk=bulk)
@@ -270,9 +300,10 @@ def bulk_run(*, bulk_id: str, limit: int | None = None) -> dict[str, Any]:
         heartbeat_at=timezone.now(),
     )
     loop = asyncio.new_event_loop()
-    catalog = catalog_knowledge() if check.vendor is None else None
-    reports = bulk_reports(check, [domain for _, domain in todo], catalog=catalog)
-    lines = {domain: line for line, domain in todo}
+    needs_catalog = any(group.check.vendor is None for group in groups)
+    catalog = catalog_knowledge() if needs_catalog else None
+    reports = group_reports(groups, catalog, bulk_reports)
+    lines = {entry[1]: entry[0] for entry in todo}
     try:
         while True:
             chunk = loop.run_until_complete(_take(reports, CHUNK_SIZE, FLUSH_SECONDS))
@@ -281,19 +312,19 @@ def bulk_run(*, bulk_id: str, limit: int | None = None) -> dict[str, Any]:
             rows = [
                 CheckResult(
                     domain=data["domain"],
-                    vendor_id=bulk.vendor_id,
-                    vendor_slug=bulk.vendor_slug,
-                    method_kind=bulk.method_kind,
-                    parameters=bulk.parameters,
+                    vendor_id=(row_check.vendor or {}).get("id"),
+                    vendor_slug=row_check.vendor_slug,
+                    method_kind=row_check.method_kind,
+                    parameters=dict(row_check.params),
                     verdict=data["verdict"],
                     result=data,
                     source="bulk",
                     bulk=bulk,
                     line=lines.get(data["domain"]),
                 )
-                for data in chunk
+                for row_check, data in chunk
             ]
-            counts.update(data["verdict"] for data in chunk)
+            counts.update(data["verdict"] for _, data in chunk)
             with transaction.atomic():
                 CheckResult.objects.bulk_create(rows)
                 BulkCheck.objects.filter(pk=bulk.pk).update(
@@ -412,9 +443,9 @@ async def bulk_reports(
         yield data
 
 
-async def _take(source: AsyncIterator[dict], size: int, seconds: float) -> list[dict]:
+async def _take[T](source: AsyncIterator[T], size: int, seconds: float) -> list[T]:
     """Up to `size` items, or fewer once `seconds` have passed (progress must move)."""
-    items: list[dict] = []
+    items: list[T] = []
     started = time.monotonic()
     while len(items) < size:
         try:
@@ -438,6 +469,8 @@ CSV_COLUMNS = [
     "fixes",
     "headline",
     "result_url",
+    "spf_status",
+    "vendor_checked",
 ]
 
 
@@ -462,31 +495,34 @@ def bulk_csv_lines(bulk: BulkCheck, *, base_url: str = "") -> Iterator[str]:
         buffer.truncate()
         return text
 
-    writer.writerow(CSV_COLUMNS)
+    # The input's other columns, echoed after ours in input order.
+    echoed = {entry[0]: row_cells(entry) for entry in bulk.domains if len(entry) > 2}
+    header = next((names for names in echoed.values()), [])
+    columns = [name for name, _ in header]
+
+    def echo(line: int | None) -> list[str]:
+        values = dict((name, value) for name, value in echoed.get(line, ()))
+        return [spreadsheet_safe(values.get(name, "")) for name in columns]
+
+    writer.writerow(CSV_COLUMNS + columns)
     yield flush()
     for result in bulk_results(bulk):
-        writer.writerow(
-            csv_row(result.result, line=result.line, url=base_url + result.get_absolute_url())
-        )
+        url = base_url + result.get_absolute_url()
+        writer.writerow(csv_row(result.result, line=result.line, url=url) + echo(result.line))
         yield flush()
     invalid = bulk_invalid_rows(bulk)
     for row in invalid:
+        text = spreadsheet_safe(row["text"])
         writer.writerow(
-            [
-                row["line"],
-                spreadsheet_safe(row["text"]),
-                "invalid",
-                "",
-                "",
-                "",
-                "",
-                row["error"],
-                "",
-            ]
+            [row["line"], text, "invalid", "", "", "", "", row["error"], "", "", ""]
+            + [""] * len(columns)
         )
         yield flush()
     if (unlisted := bulk_invalid_count(bulk) - len(invalid)) > 0:
-        writer.writerow(["", "", "invalid", "", "", "", "", f"and {unlisted} more rows", ""])
+        writer.writerow(
+            ["", "", "invalid", "", "", "", "", f"and {unlisted} more rows", "", "", ""]
+            + [""] * len(columns)
+        )
         yield flush()
 
 
@@ -520,6 +556,8 @@ def csv_row(data: dict[str, Any], *, line: int | None, url: str = "") -> list[An
         " | ".join(row["zone_line"] for row in plan.get("rows") or []),
         data.get("headline") or data.get("summary") or "",
         url,
+        (data.get("spf") or {}).get("status") or "",
+        data.get("vendor") or "",
     ]
 
 
@@ -528,8 +566,11 @@ def bulk_json_chunks(bulk: BulkCheck, *, base_url: str = "") -> Iterator[str]:
     head = bulk_status(bulk, base_url=base_url)
     yield json.dumps(head)[:-1] + ', "results": ['
     first = True
+    echoed = {entry[0]: row_cells(entry) for entry in bulk.domains if len(entry) > 2}
     for result in bulk_results(bulk):
         item = {"line": result.line, "url": base_url + result.get_absolute_url(), **result.result}
+        if echoed:
+            item["input_columns"] = echoed.get(result.line, [])
         yield ("" if first else ", ") + json.dumps(item)
         first = False
     yield "]}"
