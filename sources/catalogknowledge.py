@@ -34,7 +34,7 @@ from typing import Any
 from sources.catalogfile import CatalogError, load_vendor_file, vendor_files
 from sources.checker.domains import organisational_domain
 from sources.checker.userpatterns import PatternError, UserPattern
-from sources.vendordetection import detect_vendors
+from sources.vendordetection import brand_forms, detect_vendors
 
 MAX_NAME = 253
 # Templates compile to re patterns (escaped literals); catalog `pattern`s run time-limited.
@@ -122,6 +122,7 @@ class CatalogKnowledge:
     related: dict[str, set[str]] = field(default_factory=dict)
     named_by: dict[str, int] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
+    brands: dict[str, frozenset[str]] = field(default_factory=dict)  # see vendordetection
     # For name lookups (lookup).
     exact: dict[str, list[RecordMatch]] = field(default_factory=dict)
     by_suffix: dict[str, list[tuple[Matcher, RecordMatch]]] = field(default_factory=dict)
@@ -133,7 +134,7 @@ class CatalogKnowledge:
     @classmethod
     def build(cls, vendors: Iterable[Mapping[str, Any]]) -> CatalogKnowledge:
         """Index published vendors' records (vendors in catalog-file form, or the subset
-        {slug, name, published, related, methods: [{kind, records: [{id, type, host, value,
+        {slug, name, aliases, published, related, methods: [{kind, records: [{id, type, host, value,
         check, pattern, purpose, selector, known_selectors}]}]})."""
         knowledge = cls()
         selectors: dict[str, list[VendorRef]] = {}
@@ -144,6 +145,8 @@ class CatalogKnowledge:
                 continue
             ref = VendorRef(str(vendor["slug"]), str(vendor.get("name") or vendor["slug"]))
             knowledge.names[ref.slug] = ref.name
+            aliases = [str(alias) for alias in vendor.get("aliases") or ()]
+            knowledge.brands[ref.slug] = brand_forms(ref.slug, ref.name, aliases)
             links += [(ref.slug, str(other)) for other in vendor.get("related") or ()]
             for method in vendor.get("methods") or ():
                 for record in method.get("records") or ():

@@ -302,12 +302,19 @@ def catalog_knowledge() -> CatalogKnowledge:
             "known_selectors",
         )
     )
-    related = dict(Vendor.objects.published().values_list("slug", "related"))
+    extra = {
+        slug: (related, aliases)
+        for slug, related, aliases in Vendor.objects.published().values_list(
+            "slug", "related", "aliases"
+        )
+    }
     vendors: dict[str, dict] = {}
     methods: dict[int, dict] = {}
     for slug, name, method_id, kind, *record in records:
+        related, aliases = extra.get(slug) or ([], [])
         vendor = vendors.setdefault(
-            slug, {"slug": slug, "name": name, "related": related.get(slug) or [], "methods": []}
+            slug,
+            {"slug": slug, "name": name, "related": related, "aliases": aliases, "methods": []},
         )
         if method_id not in methods:
             methods[method_id] = {"kind": kind, "records": []}
@@ -344,18 +351,21 @@ class VendorMatch:
 def vendor_lookup(*, query: LookupQuery) -> list[VendorMatch]:
     """Published vendors whose records name `query` (an include domain, CNAME target, host)."""
     knowledge = catalog_knowledge()
-    return vendor_matches(knowledge, knowledge.lookup(query))
+    return vendor_matches(knowledge, knowledge.lookup(query), query.name)
 
 
-def vendor_matches(knowledge: CatalogKnowledge, matches: list[RecordMatch]) -> list[VendorMatch]:
-    """Matches grouped by vendor, each marked credited or not, with who else uses it."""
+def vendor_matches(
+    knowledge: CatalogKnowledge, matches: list[RecordMatch], name: str = ""
+) -> list[VendorMatch]:
+    """Matches (of `name`) grouped by vendor, each marked credited or not, with who else
+    uses it."""
     vendors: dict[str, VendorMatch] = {}
     for match in matches:
         entry = vendors.setdefault(
             match.vendor_slug, VendorMatch(match.vendor_slug, match.vendor_name, [])
         )
         entry.records.append(match)
-    winners = set(credited(knowledge, matches))
+    winners = set(credited(knowledge, matches, name))
     for entry in vendors.values():
         entry.credited = entry.slug in winners
         users = knowledge.related.get(entry.slug, set()) - winners if entry.credited else ()

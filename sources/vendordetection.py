@@ -14,8 +14,11 @@ like `lookup` does, and credited this way:
   key does not make SendGrid's s1/s2 CNAMEs, or Stytch's own SendGrid account, Jobvite's.
 - When several related entries match equally, the one the others name in `related`
   (SendGrid for Jobvite, Okta and Stytch; Postmark for HelpDesk and Stytch) runs the
-  system and is credited; the others are listed as `also_used_by`. Entries that name each
-  other both ways (Microsoft 365 and Azure Communication Services) are all listed.
+  system and is credited; the others are listed as `also_used_by`. Before that, an entry
+  whose slug, name or alias is the name of the registrable domain runs it: Amazon SES
+  for amazonses.com, which Resend, Lofty, MailBluster and others (all related to each
+  other) publish too. Entries still equal (Microsoft 365 and Azure Communication
+  Services for spf.protection.outlook.com) are all listed.
 - An MX host counts when a record gives it or when it is in a vendor's domain (the
   catalog's `_spf.google.com` puts `smtp.google.com` in Google Workspace's).
 - A DKIM key found at a selector the catalog knows (`google._domainkey`) adds to a vendor
@@ -28,6 +31,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sources.checker.domains import organisational_domain
+
 if TYPE_CHECKING:
     from sources.catalogknowledge import CatalogKnowledge, RecordMatch
 
@@ -37,6 +42,7 @@ class Evidence:
     """One thing seen in a domain's DNS, and the catalog records it matches."""
 
     signal: str  # spf-include | dkim-cname | mx | return-path | verification
+    name: str  # the name looked up
     route: str | None  # the DMARC route it serves: "spf", "dkim" or None
     text: str  # what is shown: "SPF include:sendgrid.net"
     matches: tuple[RecordMatch, ...]
@@ -58,7 +64,7 @@ def detect_vendors(
     """The vendors `report` (a check's JSON) and `observed` show, best evidence first."""
     found: dict[str, dict[str, Any]] = {}
     for item in _evidence(knowledge, report, observed):
-        for slug in credited(knowledge, item.matches):
+        for slug in credited(knowledge, item.matches, item.name):
             entry = found.setdefault(
                 slug,
                 {
@@ -90,8 +96,11 @@ def detect_vendors(
     return sorted(found.values(), key=lambda entry: entry["name"].casefold())
 
 
-def credited(knowledge: CatalogKnowledge, matches: Iterable[RecordMatch]) -> list[str]:
-    """The vendor slugs one piece of evidence is credited to (see the module docstring)."""
+def credited(
+    knowledge: CatalogKnowledge, matches: Iterable[RecordMatch], name: str = ""
+) -> list[str]:
+    """The vendor slugs one piece of evidence (about `name`, if given) is credited to (see
+    the module docstring)."""
     best: dict[str, int] = {}
     for match in matches:
         best[match.vendor_slug] = max(best.get(match.vendor_slug, 0), strength(match))
@@ -99,14 +108,15 @@ def credited(knowledge: CatalogKnowledge, matches: Iterable[RecordMatch]) -> lis
         return []
     top = max(best.values())
     winners = [slug for slug, level in best.items() if level == top]
-    runner = _operator(knowledge, winners)
+    runner = _operator(knowledge, winners, name)
     if runner is not None:
         winners = [runner]
     systems = {_system(knowledge, slug) for slug in winners}
+    # A name only in an unrelated vendor's domain (level 0) counts only when nothing names it.
     weaker = [
         slug
         for slug, level in best.items()
-        if level < top and _system(knowledge, slug) not in systems
+        if 0 < level < top and _system(knowledge, slug) not in systems
     ]
     return sorted(winners + weaker)
 
@@ -123,11 +133,17 @@ def _system(knowledge: CatalogKnowledge, slug: str) -> frozenset[str]:
     return frozenset(seen)
 
 
-def _operator(knowledge: CatalogKnowledge, slugs: list[str]) -> str | None:
-    """The one entry among equally matching `slugs` that all the others relate to and that
-    more entries name in `related` than any other; None when there is no such entry."""
+def _operator(knowledge: CatalogKnowledge, slugs: list[str], name: str) -> str | None:
+    """The entry among equally matching `slugs` that runs the system: the one whose name is
+    the name of `name`'s registrable domain (amazon-ses for amazonses.com), else the one all
+    the others relate to that more entries name in `related` than any other; None when
+    there is no such entry."""
     if len(slugs) < 2:
         return None
+    label = _domain_label(name)
+    named = [slug for slug in slugs if label and label in knowledge.brands.get(slug, ())]
+    if len(named) == 1:
+        return named[0]
     candidates = [
         slug
         for slug in slugs
@@ -142,6 +158,21 @@ def _operator(knowledge: CatalogKnowledge, slugs: list[str]) -> str | None:
     return ranked[0]
 
 
+def _domain_label(name: str) -> str:
+    """The first label of the registrable domain: 'amazonses' for a1.smtp.amazonses.com."""
+    name = name.strip().rstrip(".").lower()
+    return organisational_domain(name).split(".", 1)[0] if "." in name else ""
+
+
+def brand_forms(slug: str, name: str, aliases: Iterable[str] = ()) -> frozenset[str]:
+    """A vendor's slug, name and aliases as one lowercase run of letters and digits."""
+    return frozenset(
+        "".join(char for char in text.lower() if char.isalnum())
+        for text in (slug, name, *aliases)
+        if text
+    )
+
+
 def _evidence(
     knowledge: CatalogKnowledge, report: Mapping[str, Any], observed: Mapping[str, Any]
 ) -> Iterable[Evidence]:
@@ -152,27 +183,28 @@ def _evidence(
             domain = str(node["domain"])
             matches = lookup(domain, includes_only=True)
             term = node.get("term") or f"include:{domain}"
-            yield Evidence("spf-include", "spf", f"SPF {term}", tuple(matches))
+            yield Evidence("spf-include", domain, "spf", f"SPF {term}", tuple(matches))
     for key, result in (report.get("dkim") or {}).items():
         target = result.get("cname_target")
         if target:
             matches = [m for m in lookup(target) if m.type == "CNAME" and m.purpose in ("dkim", "")]
             text = f"DKIM {result.get('name') or key} → {target}"
-            yield Evidence("dkim-cname", "dkim", text, tuple(matches))
+            yield Evidence("dkim-cname", target, "dkim", text, tuple(matches))
     for record in (report.get("mx") or {}).get("records") or ():
         host = str(record).split()[-1] if str(record).split() else ""
         if host and host != ".":
             # An MX host in a vendor's domain (smtp.google.com) says who runs the mail.
             matches = [m for m in lookup(host) if m.type == "MX" or m.how == "domain"]
-            yield Evidence("mx", None, f"MX {host.rstrip('.')}", tuple(matches))
+            yield Evidence("mx", host, None, f"MX {host.rstrip('.')}", tuple(matches))
     for host, target in sorted((observed.get("cnames") or {}).items()):
         matches = [
             m for m in lookup(str(target)) if m.type == "CNAME" and m.purpose == "return-path"
         ]
-        yield Evidence("return-path", "spf", f"CNAME {host} → {target}", tuple(matches))
+        text = f"CNAME {host} → {target}"
+        yield Evidence("return-path", str(target), "spf", text, tuple(matches))
     for value in observed.get("txt") or ():
         matches = knowledge.match_txt(str(value))
-        yield Evidence("verification", None, f"TXT {value}", tuple(matches))
+        yield Evidence("verification", "", None, f"TXT {value}", tuple(matches))
 
 
 def _add(items: list[str], value: str | None) -> None:

@@ -30,7 +30,7 @@ def credited(body):
         ("sendgrid.net", ["sendgrid"]),
         ("_spf.google.com", ["google-workspace"]),
         ("servers.mcsv.net", ["mailchimp"]),
-        ("amazonses.com", ["amazon-ses", "resend"]),
+        ("amazonses.com", ["amazon-ses"]),
         ("s1.domainkey.u1234567.wl123.sendgrid.net", ["sendgrid"]),
     ],
 )
@@ -44,6 +44,14 @@ def test_sendgrid_is_credited_and_the_entries_using_it_are_named(client, entries
     assert by_slug["jobvite"]["credited"] is False
     users = [user["slug"] for user in by_slug["sendgrid"]["also_used_by"]]
     assert users == ["jobvite", "okta", "stytch"]
+
+
+def test_amazon_ses_runs_the_include_resend_publishes_too(client, entries):
+    body = lookup(client, name="amazonses.com")
+    by_slug = {vendor["slug"]: vendor for vendor in body["vendors"]}
+    assert by_slug["resend"]["credited"] is False
+    assert by_slug["resend"]["records"][0]["matched"] == "include:amazonses.com"
+    assert [user["slug"] for user in by_slug["amazon-ses"]["also_used_by"]] == ["resend"]
 
 
 def test_a_ptr_name_finds_the_vendor_whose_domain_it_is_in(client, entries):

@@ -8,9 +8,11 @@ import asyncio
 
 import pytest
 
+from sources.catalogfile import CATALOG_DIR
 from sources.catalogknowledge import CatalogKnowledge, knowledge_from_files
 from sources.checker import check_domain
 from sources.checker.text import render_text
+from sources.vendordetection import credited
 from tests.checks.detection_zones import copy_entries, serve_detection_zones
 
 
@@ -98,3 +100,19 @@ def test_a_template_ending_in_a_placeholder_names_no_one(knowledge):
 
 
 _JOBVITE_TARGET = "cu0.domainkey.u2292287.wl038.sendgrid.net"
+
+
+@pytest.mark.parametrize(
+    ("name", "runs_it"),
+    [
+        ("amazonses.com", ["amazon-ses"]),  # also published by Resend, Lofty, MailBluster, …
+        ("a1-2.smtp-out.amazonses.com", ["amazon-ses"]),
+        ("mailgun.org", ["mailgun"]),  # also Customer.io's, Appcues's, Real Geeks's include
+        ("pm.mtasv.net", ["postmark"]),  # HelpDesk, Stytch and MailBluster name Postmark
+        ("s1.domainkey.u1.wl12.sendgrid.net", ["sendgrid"]),
+        ("spf.protection.outlook.com", ["azure-communication-services", "microsoft-365"]),
+    ],
+)
+def test_in_the_whole_catalog_the_vendor_running_the_system_is_credited(name, runs_it):
+    knowledge = knowledge_from_files(CATALOG_DIR)
+    assert credited(knowledge, knowledge.match_name(name), name) == runs_it
