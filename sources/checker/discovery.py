@@ -173,6 +173,8 @@ def _explain_untested(
     where = " ".join(help_text for _n, _l, help_text in needs if help_text)
     known = f" Its value is {item.value}." if item.value else ""
     name = item.host or item.spec.host.replace("{domain}", domain)
+    for missing, label, _help in needs:
+        name = name.replace("{" + missing + "}", f"<{label}>")
     message = (
         f"could not be tested: {name} needs your account's {wanted}, which DNS does not "
         f"reveal.{known}" + (f" {where}" if where else "")

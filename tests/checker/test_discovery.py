@@ -76,7 +76,7 @@ def test_a_record_that_cannot_be_tested_names_its_value_and_where_to_find_it(res
     assert result.status == "warn"
     assert result.untested == (("selector", "DKIM selector", "Shown under Settings → Domains."),)
     assert result.message == (
-        "could not be tested: {selector}._domainkey.acme.example needs your account's DKIM "
+        "could not be tested: <DKIM selector>._domainkey.acme.example needs your account's DKIM "
         "selector, which DNS does not reveal. Shown under Settings → Domains."
     )
     # Typed, the value makes it an ordinary check.
