@@ -373,7 +373,8 @@ def vendor_matches(
             ({"slug": slug, "name": knowledge.names[slug]} for slug in users),
             key=lambda user: user["name"].casefold(),
         )
-    return sorted(vendors.values(), key=lambda v: (v.name.casefold(), v.slug))
+    # The vendor that runs the system first, then the others by name.
+    return sorted(vendors.values(), key=lambda v: (not v.credited, v.name.casefold(), v.slug))
 
 
 def catalog_data() -> dict:
