@@ -21,7 +21,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,13 +31,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from sitestack import CREATE_VENDOR, free_port, mailhawk_customer, manage, wait_for  # noqa: E402
+
 from tests.dnsserver_process import spawn_server  # noqa: E402
 
 ZONES = ROOT / "tests" / "zones"
-CREATE_VENDOR = """
-from tests.factories import make_mailhawk
-make_mailhawk()
-"""
 
 
 def customer_zone(count: int) -> str:
@@ -49,36 +46,8 @@ def customer_zone(count: int) -> str:
     ]
     for i in range(count):
         name = f"c{i:05d}"
-        lines += [
-            f"{name} MX 10 mx.{name}",
-            f"mx.{name} A 192.0.2.30",
-            f'{name} TXT "v=spf1 mx include:_spf.mailhawk.test -all"',
-            f'_dmarc.{name} TXT "v=DMARC1; p=reject; rua=mailto:dmarc@{name}.bulk"',
-            f"s1._domainkey.{name} CNAME s1.dkim.u7001.mailhawk.test.",
-            f"s2._domainkey.{name} CNAME s2.dkim.u7001.mailhawk.test.",
-            f"bounces.{name} CNAME u7001.bounce.mailhawk.test.",
-        ]
+        lines += mailhawk_customer(name, f"v=DMARC1; p=reject; rua=mailto:dmarc@{name}.bulk")
     return "\n".join(lines) + "\n"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(*args: str, env: dict) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise SystemExit(f"manage.py {args[0]} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
 
 
 def http(method: str, url: str, body: dict | None = None) -> tuple[int, dict, dict]:
@@ -88,17 +57,6 @@ def http(method: str, url: str, body: dict | None = None) -> tuple[int, dict, di
     request.add_header("Accept", "application/json")
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - localhost
         return response.status, dict(response.headers), json.loads(response.read())
-
-
-def wait_for(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - localhost
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"{url} did not answer")
 
 
 def peak_memory_kb(pid: int) -> int:

@@ -30,19 +30,17 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from sitestack import CREATE_VENDOR, ROOT, free_port, mailhawk_customer, manage, wait_for
+
 LOCUSTFILE = Path(__file__).with_name("load_traffic.py")
 SLOW = "slow.load.test"
 SLOW_CLIENTS = 4  # load_traffic.SlowDNSClient.fixed_count
-CREATE_VENDOR = "from tests.factories import make_mailhawk; make_mailhawk()"
 COUNT_CHECKS = "from sources.models import CheckResult; print(CheckResult.objects.count())"
 CHECK_KINDS = ("api check", "web check", "slow check")
 
@@ -54,31 +52,8 @@ def zone() -> str:
         "@ SOA ns1.mailhawk.test. hostmaster 1 3600 600 86400 300",
     ]
     for name in ("fast", "slow"):
-        lines += [
-            f"{name} MX 10 mx.{name}",
-            f"mx.{name} A 192.0.2.30",
-            f'{name} TXT "v=spf1 mx include:_spf.mailhawk.test -all"',
-            f'_dmarc.{name} TXT "v=DMARC1; p=reject"',
-            f"s1._domainkey.{name} CNAME s1.dkim.u7001.mailhawk.test.",
-            f"s2._domainkey.{name} CNAME s2.dkim.u7001.mailhawk.test.",
-            f"bounces.{name} CNAME u7001.bounce.mailhawk.test.",
-        ]
+        lines += mailhawk_customer(name)
     return "\n".join(lines) + "\n"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(*args: str, env: dict) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
-    )
-    if done.returncode:
-        raise SystemExit(f"manage.py {args[0]} failed:\n{done.stderr[-3000:]}")
-    return done.stdout
 
 
 def fresh_postgres(url: str) -> str:
@@ -90,17 +65,6 @@ def fresh_postgres(url: str) -> str:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     return url
-
-
-def wait_for(url: str, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - localhost
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"{url} did not answer")
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
