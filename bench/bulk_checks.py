@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sitestack import CREATE_VENDOR, free_port, mailhawk_customer, manage, wait_for  # noqa: E402
+from sitestack import CREATE_VENDOR, free_port, mailhawk_customer, manage, stop, wait_for  # noqa: E402
 
 from tests.dnsserver_process import spawn_server  # noqa: E402
 
@@ -151,12 +151,7 @@ def main() -> None:
         print(f"worker peak memory: {peak_kb / 1024:.0f} MB (idle worker: {idle:.0f} MB)")
         print(f"DNS queries:        {server.query_count}")
     finally:
-        for process in reversed(processes):
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         server.stop()
 
 

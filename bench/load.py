@@ -36,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sitestack import CREATE_VENDOR, ROOT, free_port, mailhawk_customer, manage, wait_for
+from sitestack import CREATE_VENDOR, ROOT, free_port, mailhawk_customer, manage, stop, wait_for
 
 LOCUSTFILE = Path(__file__).with_name("load_traffic.py")
 SLOW = "slow.load.test"
@@ -193,12 +193,7 @@ def main() -> None:
         print(f"traffic: {args.users} visitors + {SLOW_CLIENTS} slow-DNS clients")
         report(prefix, duration, stored)
     finally:
-        for process in reversed(processes):
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         dns.stop()
 
 

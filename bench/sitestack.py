@@ -62,3 +62,13 @@ def wait_for(url: str, seconds: float = 60) -> None:
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"{url} did not answer")
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    """Terminate the processes, last started first; kill one that does not exit in 10 s."""
+    for process in reversed(processes):
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
