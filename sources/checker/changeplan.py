@@ -183,12 +183,10 @@ def change_plan(report: Mapping[str, Any], costs: SPFCosts | None = None) -> dic
         host = f"_dmarc.{zone}"
         value = dmarc_record(domain=zone, policy="none").record
         rows.append(
-            PlanRow(
-                host=host,
-                name=_relative(host, zone),
-                type="TXT",
-                value=value,
-                zone_line=zone_line(host, "TXT", value),
+            _txt_row(
+                host,
+                value,
+                zone,
                 action="add",
                 note=(
                     "Recommended: a DMARC policy that only monitors, with an address for the "
@@ -227,12 +225,10 @@ def _next_policy_row(dmarc: Mapping[str, Any], zone: str) -> PlanRow | None:
     if "rua=" not in value.replace(" ", "").lower():
         value = value.rstrip("; ") + "; rua=" + default_rua(zone)
     host = f"_dmarc.{dmarc.get('policy_domain') or zone}"
-    return PlanRow(
-        host=host,
-        name=_relative(host, zone),
-        type="TXT",
-        value=value,
-        zone_line=zone_line(host, "TXT", value),
+    return _txt_row(
+        host,
+        value,
+        zone,
         action="replace",
         replaces=[record],
         note=(
@@ -240,6 +236,18 @@ def _next_policy_row(dmarc: Mapping[str, Any], zone: str) -> PlanRow | None:
             "(the DMARC plan lists the senders to check first)."
         ),
         recommended=True,
+    )
+
+
+def _txt_row(host: str, value: str, zone: str, **fields: Any) -> PlanRow:
+    """A TXT record to publish at `host`, named relative to `zone`."""
+    return PlanRow(
+        host=host,
+        name=_relative(host, zone),
+        type="TXT",
+        value=value,
+        zone_line=zone_line(host, "TXT", value),
+        **fields,
     )
 
 
@@ -271,12 +279,10 @@ def _repair_row(repair: Mapping[str, Any], zone: str) -> PlanRow:
             " Maintenance: flattened addresses do not follow changes; update them whenever "
             "those hosts or the vendor's ranges change, or drop includes you no longer use."
         )
-    return PlanRow(
-        host=host,
-        name=_relative(host, zone),
-        type="TXT",
-        value=value,
-        zone_line=zone_line(host, "TXT", value),
+    return _txt_row(
+        host,
+        value,
+        zone,
         action="replace",
         replaces=records,
         requirements=["spf-permerror"],
