@@ -5,7 +5,10 @@ walked through the checker's resolver once per catalog version, and the networks
 trees authorise are kept in the cache for `LOOKUP_SPF_TTL` seconds (DNS changes too);
 a lookup is then a scan of those networks. The walk is bounded: at most
 `MAX_INCLUDES` includes, `CONCURRENCY` at a time, each with its own resolver (its own
-query budget) and at most `MAX_RECORDS` records, all within `WALK_SECONDS`.
+query budget) and at most `MAX_RECORDS` records, all within the site's
+`CHECK_TIME_BUDGET` (the walk runs on the request that finds the cache cold). A walk
+that could not read every include is kept for a minute only, so a passing DNS error
+is not served for the whole TTL.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from sources.services.checks import check_resolver
 
 MAX_INCLUDES = 500
 CONCURRENCY = 16
-WALK_SECONDS = 60.0
+RETRY_INCOMPLETE_SECONDS = 60
 
 
 def catalog_spf_includes(knowledge: CatalogKnowledge) -> list[str]:
@@ -44,7 +47,9 @@ def catalog_spf_networks() -> list[SPFNetworks]:
     found = cache.get(key)
     if found is None:
         found = asyncio.run(_walk(catalog_spf_includes(catalog_knowledge())))
-        cache.set(key, found, settings.LOOKUP_SPF_TTL)
+        complete = all(item.status != "temperror" for item in found)
+        ttl = settings.LOOKUP_SPF_TTL if complete else RETRY_INCOMPLETE_SECONDS
+        cache.set(key, found, min(ttl, settings.LOOKUP_SPF_TTL))
     return found
 
 
@@ -56,7 +61,8 @@ async def _walk(domains: list[str]) -> list[SPFNetworks]:
             return await spf_networks(check_resolver(), domain)
 
     tasks = [asyncio.ensure_future(one(domain)) for domain in domains]
-    done, pending = await asyncio.wait(tasks, timeout=WALK_SECONDS) if tasks else (set(), set())
+    budget = settings.CHECK_TIME_BUDGET
+    done, pending = await asyncio.wait(tasks, timeout=budget) if tasks else (set(), set())
     for task in pending:
         task.cancel()
     results = []
