@@ -21,7 +21,6 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import DatabaseError
 from django.utils import timezone
 
 from sources.catalogfile import CATALOG_DIR, CatalogError, load_vendor_file, text_problem
@@ -339,17 +338,6 @@ def check_store(*, check: CheckInput, data: Mapping[str, Any], source: str) -> C
     )
 
 
-def check_result_input(result: CheckResult) -> CheckInput:
-    """The input of a stored check, cleaned again against today's catalog (for re-runs)."""
-    return check_input_clean(
-        domain=result.domain,
-        vendor=result.vendor_slug or None,
-        method=result.method_kind or None,
-        params=result.parameters,
-        only=result.only or None,
-    )
-
-
 def checks_prune(*, days: int | None = None, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete single and bulk checks older than `days` (CHECK_RETENTION_DAYS by default)."""
     days = settings.CHECK_RETENTION_DAYS if days is None else days
@@ -377,12 +365,3 @@ def _delete_in_batches(queryset, size: int = 2000) -> int:
             return total
         CheckResult.objects.filter(pk__in=ids).delete()
         total += len(ids)
-
-
-def database_available() -> bool:
-    """True when the catalog tables can be read (the command line works without them)."""
-    try:
-        Vendor.objects.exists()
-    except DatabaseError:
-        return False
-    return True
