@@ -120,15 +120,21 @@ def same_entry(a: dict, b: dict) -> bool:
 
 
 @transaction.atomic
-def vendor_save_data(*, data: dict, categories: dict[str, Category] | None = None) -> Vendor:
+def vendor_save_data(
+    *, data: dict, categories: dict[str, Category] | None = None, before: dict | None = ...
+) -> Vendor:
     """Create or replace one vendor from validated catalog data.
 
-    `updated_at` moves only when the entry's content differs from what was stored.
+    `updated_at` moves only when the entry's content differs from what was stored
+    (`before`, the stored entry in catalog form or None for a new one, when the caller
+    has it already).
     """
     if categories is None:
         categories = {c.slug: c for c in Category.objects.all()}
-    stored = Vendor.objects.with_details().filter(slug=data["slug"]).first()
-    changed = stored is None or not same_entry(vendor_to_data(stored), data)
+    if before is ...:
+        stored = Vendor.objects.with_details().filter(slug=data["slug"]).first()
+        before = vendor_to_data(stored) if stored is not None else None
+    changed = before is None or not same_entry(before, data)
     vendor, created = Vendor.objects.update_or_create(
         slug=data["slug"],
         defaults={

@@ -180,7 +180,7 @@ def _remember(vendor: Vendor, file: dict) -> None:
 
 
 def _take_file(file: dict, categories: dict, *, before: dict | None, summary: str) -> None:
-    vendor = vendor_save_data(data=file, categories=categories)
+    vendor = vendor_save_data(data=file, categories=categories, before=before)
     _remember(vendor, file)
     revision_record(
         vendor=vendor, data=file, before=before, origin=Revision.Origin.IMPORT, summary=summary

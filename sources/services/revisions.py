@@ -91,7 +91,7 @@ def revision_restore(*, revision: Revision, user) -> Revision:
             raise ModerationError(
                 f"The entry already matches revision {revision.number}: nothing to restore."
             )
-        vendor_save_data(data=data)
+        vendor_save_data(data=data, before=before)
         return revision_record(
             vendor=vendor,
             data=data,

@@ -421,7 +421,7 @@ def submission_approve(*, submission: Submission, moderator, comment: str = "") 
                 f"The submission no longer validates: {exc.field}: {exc.message}"
             ) from None
         before = current_data(vendor) if vendor is not None else None
-        saved = vendor_save_data(data=data)
+        saved = vendor_save_data(data=data, before=before)
         if locked.vendor_id is None:
             Submission.objects.filter(pk=locked.pk).update(vendor=saved)
         revision = revision_record(
