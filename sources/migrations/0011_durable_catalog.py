@@ -40,7 +40,7 @@ def forwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("sources", "0009_bulk_queueing"),
+        ("sources", "0010_worker_heartbeat"),
     ]
 
     operations = [
