@@ -311,6 +311,9 @@ CHECKER_ALLOW_TEST_DOMAINS = envbool("CHECKER_ALLOW_TEST_DOMAINS", "false")
 # How long the networks of the catalog's SPF includes are kept (GET /api/v1/lookup?ip=).
 LOOKUP_SPF_TTL = envint("LOOKUP_SPF_TTL", 3600)
 CHECK_RETENTION_DAYS = envint("CHECK_RETENTION_DAYS", 30)
+# Rows a whole-list CSV (GET /api/v1/vendors?format=csv without page) may hold; above
+# it the API answers 400 too_many_rows instead of a truncated file.
+API_CSV_MAX_ROWS = envint("API_CSV_MAX_ROWS", 50000)
 # Seconds one check may take in all, well under the server's timeout: lookups still
 # unanswered then are reported as timed out, with what was found ("timed_out": true).
 CHECK_TIME_BUDGET = envfloat("CHECK_TIME_BUDGET", 10.0)

@@ -5,7 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 
-from sources.catalogfile import CatalogError
+from sources.catalogfile import CatalogError, normalise_text
 from sources.models import (
     ApiToken,
     Category,
@@ -16,7 +16,8 @@ from sources.models import (
     Vendor,
 )
 from sources.services.catalog import vendor_refresh_derived, vendor_validate_stored
-from sources.services.submissions import current_data, revision_after_edit
+from sources.services.revisions import revision_after_edit, vendors_set_published
+from sources.services.submissions import current_data
 
 
 def _refusal(exc: CatalogError) -> str:
@@ -28,13 +29,28 @@ def _refusal(exc: CatalogError) -> str:
     )
 
 
+class NormalisedTextForm(forms.ModelForm):
+    """Text as every other way in stores it: LF line endings, no trailing spaces."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                cleaned[name] = normalise_text(value)
+            elif isinstance(value, list) and all(isinstance(item, str) for item in value):
+                cleaned[name] = [normalise_text(item) for item in value]
+        return cleaned
+
+
 class CatalogValidatedAdmin(admin.ModelAdmin):
-    """Edits are checked by the catalog validator before they are committed.
+    """Text is normalised and edits are checked by the catalog validator before they are committed.
 
     `save_related` runs inside the change view's transaction; when the validator
     refuses the stored entry, the transaction is rolled back and the form is shown
     again with what was typed and the validator's message.
     """
+
+    form = NormalisedTextForm
 
     def entry_saved(self, request, vendor: Vendor) -> None:
         """Derived fields, the validator (raises CatalogError), then the revision."""
@@ -77,11 +93,13 @@ class CategoryAdmin(admin.ModelAdmin):
 
 class DocumentationInline(admin.TabularInline):
     model = DocumentationLink
+    form = NormalisedTextForm
     extra = 0
 
 
 class MethodInline(admin.StackedInline):
     model = SetupMethod
+    form = NormalisedTextForm
     extra = 0
     show_change_link = True
     fields = ["kind", "title", "recommended", "order", "steps", "sources"]
@@ -110,20 +128,22 @@ class VendorAdmin(CatalogValidatedAdmin):
 
     @admin.action(description="Publish selected vendors")
     def publish(self, request, queryset):
-        queryset.update(published=True)
+        vendors_set_published(vendors=queryset, published=True, user=request.user)
 
     @admin.action(description="Unpublish selected vendors")
     def unpublish(self, request, queryset):
-        queryset.update(published=False)
+        vendors_set_published(vendors=queryset, published=False, user=request.user)
 
 
 class ParameterInline(admin.TabularInline):
     model = MethodParameter
+    form = NormalisedTextForm
     extra = 0
 
 
 class RecordInline(admin.StackedInline):
     model = RecordRequirement
+    form = NormalisedTextForm
     extra = 0
     fields = [
         ("record_id", "rtype", "purpose", "check_type", "required"),

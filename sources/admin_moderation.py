@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from sources.catalogdiff import FieldChange, diff_entries
+from sources.catalogdiff import FieldChange, diff_entries, real_changes
 from sources.models import DomainVerification, Report, Revision, Submission
 from sources.permissions import can_restore_revision
 from sources.services.reports import report_close
@@ -183,7 +183,7 @@ class SubmissionAdmin(admin.ModelAdmin):
                 revision = obj.revisions.order_by("-number").first()
                 if revision is not None:
                     return diff_table(
-                        [FieldChange(**c) for c in revision.changes],
+                        real_changes(revision.changes),
                         f"Published as revision {revision.number}",
                     )
             table = diff_table(
@@ -348,7 +348,7 @@ class RevisionAdmin(admin.ModelAdmin):
 
     @admin.display(description="Changes")
     def changes_table(self, obj):
-        return diff_table([FieldChange(**c) for c in obj.changes], f"Revision {obj.number}")
+        return diff_table(real_changes(obj.changes), f"Revision {obj.number}")
 
     @admin.action(description="Restore the selected revision", permissions=["restore"])
     def restore_selected(self, request, queryset):

@@ -91,7 +91,7 @@ class _Reader:
         return value
 
     def text(self, key: str, *, default: Any = ..., limit: int = MAX_LINE) -> str:
-        value = self.get(key, str, default).strip()
+        value = normalise_text(self.get(key, str, default))
         if len(value) > limit:
             raise self.error(key, f"is longer than {limit} characters")
         if not value and default is ...:
@@ -118,7 +118,7 @@ class _Reader:
             problem = text_problem(item)
             if problem:
                 raise self.error(f"{key}[{i}]", problem)
-        return [item.strip() for item in values]
+        return [normalise_text(item) for item in values]
 
     def url(self, key: str) -> str:
         return check_url(self.text(key), self.source, self.path(key))
@@ -131,6 +131,20 @@ class _Reader:
         unknown = sorted(set(self.table) - self.seen)
         if unknown:
             raise self.error(unknown[0], "is not a known field")
+
+
+def normalise_text(value: str) -> str:
+    """Text as stored: LF line endings, no trailing spaces on a line, no blank lines or
+    spaces around it (so no final newline).
+
+    Every way in (catalog files, web forms, the API, the admin) goes through this, so a
+    browser's CRLF or an editor's trailing space never counts as a change.
+    """
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n" in value:
+        value = "\n".join(line.rstrip() for line in value.split("\n"))
+    return value.strip()
 
 
 def text_problem(value: str) -> str:

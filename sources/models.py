@@ -8,6 +8,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from sources.capability import CAPABILITY_LABELS, UNKNOWN
 from sources.catalogfile import CHECKS, EVIDENCE, METHOD_KINDS, PURPOSES, RECORD_TYPES
@@ -93,8 +94,14 @@ class Vendor(models.Model):
     search_names = models.TextField(default="", editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
 
+    # The entry as its catalog file was last imported (None: never imported), so that an
+    # import tells a changed file from an entry edited on the site (services/catalogimport).
+    imported_data = models.JSONField(null=True, blank=True, editable=False)
+
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    # Moves only when the entry's content changes (with each revision), so that API
+    # clients can sync with `updated_since`; never on a save that changes nothing.
+    updated_at = models.DateTimeField(default=timezone.now, db_index=True, editable=False)
 
     objects = VendorQuerySet.as_manager()
 
@@ -322,8 +329,15 @@ class SubmissionEvent(models.Model):
 class Revision(models.Model):
     """A published state of a vendor entry, numbered per vendor."""
 
+    class Origin(models.TextChoices):
+        IMPORT = "import", "Catalog file import"
+        MODERATION = "moderation", "Approved submission"
+        ADMIN = "admin", "Edited in the admin"
+        RESTORE = "restore", "Restored revision"
+
     vendor = models.ForeignKey(Vendor, on_delete=models.CASCADE, related_name="revisions")
     number = models.PositiveIntegerField()
+    origin = models.CharField(max_length=12, choices=Origin.choices)
     data = models.JSONField(help_text="The whole entry after this revision")
     changes = models.JSONField(default=list, help_text="Field-by-field changes from the previous")
     summary = models.CharField(max_length=300)

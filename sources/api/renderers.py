@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable, Iterator
 
 from rest_framework.renderers import BaseRenderer
 
@@ -24,6 +25,20 @@ def csv_cell(value) -> str:
     else:
         text = str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _line(values) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerow(values)
+    return out.getvalue()
+
+
+def csv_stream(columns: list[str], batches: Iterable[list[dict]]) -> Iterator[bytes]:
+    """A CSV file, one batch of rows at a time (for a response streamed as it is read)."""
+    yield _line(columns).encode(CSVRenderer.charset)
+    for rows in batches:
+        text = "".join(_line([csv_cell(row.get(c)) for c in columns]) for row in rows)
+        yield text.encode(CSVRenderer.charset)
 
 
 class CSVRenderer(BaseRenderer):

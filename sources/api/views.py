@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.decorators import api_view, renderer_classes
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import APIException, NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -18,7 +20,7 @@ from sources.api.filters import (
     vendor_filters,
 )
 from sources.api.pagination import paginate
-from sources.api.renderers import CSVRenderer
+from sources.api.renderers import CSVRenderer, csv_stream
 from sources.api.schema import (
     CACHING_HEADERS,
     FORMAT_PARAMETER,
@@ -58,6 +60,13 @@ DATA_LICENSE = {
     "attribution": "Email sources directory contributors",
 }
 TAGS = ["catalog"]
+CSV_BATCH = 500  # vendors read (and serialised) at a time for a whole-list CSV
+
+
+class TooManyRows(APIException):
+    status_code = 400
+    default_code = "too_many_rows"
+    default_detail = "The list is too long for one CSV: narrow the filters or use pages."
 
 
 @extend_schema(
@@ -65,12 +74,18 @@ TAGS = ["catalog"]
     summary="List and search vendors",
     description="Published vendors, filtered, searched and ordered, one page at a time. "
     "`q` is the site's own search (names and aliases tolerate typos). The `Link` header "
-    "carries the next and previous pages too, which is handy with CSV.",
+    "carries the next and previous pages too. As CSV (`?format=csv` or `Accept: text/csv`) "
+    "without `page` or `page_size`, the response is the whole filtered list, streamed, "
+    "with its row count in `X-Total-Count`; a list longer than `API_CSV_MAX_ROWS` (50,000 "
+    "by default) is refused with a 400 `too_many_rows` rather than cut short.",
     parameters=[VendorListParameters, FORMAT_PARAMETER, *CACHING_HEADERS],
     responses=public_responses(
         {
             (200, "application/json"): VendorPageSerializer,
-            **csv_response("The page's vendors as CSV; lists are joined with '; '."),
+            **csv_response(
+                "Every vendor of the filtered list as CSV (or the page asked for with page "
+                "or page_size); lists are joined with '; '."
+            ),
         },
         400,
     ),
@@ -116,6 +131,9 @@ def vendor_list(request):
         filters=vendor_filters(query),
         ordering=query.get("ordering", ""),
     )
+    paged = "page" in request.query_params or "page_size" in request.query_params
+    if request.accepted_renderer.format == "csv" and not paged:
+        return _vendor_csv(request, ids)
     page = paginate(ids, request, page=query["page"], page_size=query["page_size"])
     queryset = Vendor.objects.prefetch_related("categories").only(*LIST_FIELDS)
     vendors = VendorListSerializer(
@@ -125,6 +143,30 @@ def vendor_list(request):
     response = Response({**data, "results": vendors.data})
     if page.next or page.previous:
         response["Link"] = page.links_header()
+    return response
+
+
+def _vendor_csv(request, ids: list[int]) -> StreamingHttpResponse:
+    """Every vendor of the filtered list as CSV, streamed a batch at a time."""
+    limit = settings.API_CSV_MAX_ROWS
+    if len(ids) > limit:
+        raise TooManyRows(
+            f"This list has {len(ids)} vendors; a CSV holds at most {limit}. Narrow the "
+            "filters, or fetch it in pages with page and page_size."
+        )
+    queryset = Vendor.objects.prefetch_related("categories").only(*LIST_FIELDS)
+    context = {"request": request}
+
+    def batches():
+        for start in range(0, len(ids), CSV_BATCH):
+            chunk = vendors_by_ids(ids[start : start + CSV_BATCH], queryset)
+            yield VendorListSerializer(chunk, many=True, context=context).data
+
+    columns = list(VendorListSerializer(context=context).fields)
+    response = StreamingHttpResponse(
+        csv_stream(columns, batches()), content_type="text/csv; charset=utf-8"
+    )
+    response["X-Total-Count"] = str(len(ids))
     return response
 
 

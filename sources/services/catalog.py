@@ -1,7 +1,9 @@
-"""Writes to the catalog: import and export of catalog files, derived fields."""
+"""Writes to the catalog: saving an entry, its derived fields, export to catalog files."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,10 +13,9 @@ from django.utils import timezone
 
 from sources.capability import derive_capability
 from sources.catalogfile import (
-    CATALOG_DIR,
     CATEGORIES_FILE,
+    CatalogError,
     dump_vendor,
-    load_catalog,
     validate_vendor,
 )
 from sources.models import (
@@ -27,19 +28,6 @@ from sources.models import (
 )
 from sources.selectors import vendor_to_data
 from sources.services.verification import vendor_domain
-
-
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        return (
-            f"{len(self.created)} created, {len(self.updated)} updated, "
-            f"{len(self.unchanged)} unchanged"
-        )
 
 
 def search_names_for(name: str, aliases: list[str]) -> str:
@@ -64,11 +52,8 @@ def vendor_refresh_derived(vendor: Vendor) -> None:
     vendor.dkim_routes = cap.dkim
     vendor.method_kinds = " ".join(sorted({m.kind for m in methods}))
     vendor.search_names = search_names_for(vendor.name, vendor.aliases)
-    # Methods and records may have changed without the vendor row (the admin's method
-    # form): the vendor changed all the same, for caches and ETags keyed on updated_at.
-    vendor.updated_at = timezone.now()
+    # `updated_at` is not moved here: it follows content, with each revision (revisions.py).
     Vendor.objects.filter(pk=vendor.pk).update(
-        updated_at=vendor.updated_at,
         dmarc_capability=vendor.dmarc_capability,
         spf_routes=vendor.spf_routes,
         dkim_routes=vendor.dkim_routes,
@@ -92,16 +77,64 @@ def vendors_refresh_search_vector(vendors) -> None:
         )
 
 
-def _normalised(data: dict) -> dict:
-    # Categories are a set in the database: compare them in file order-insensitively.
-    return {**data, "categories": sorted(data["categories"])}
+# -- entries as data -------------------------------------------------------------------
+
+
+def data_to_json(data: dict) -> dict:
+    """Catalog data as JSON-ready values (the date as YYYY-MM-DD)."""
+    out = dict(data)
+    if isinstance(out.get("last_verified"), dt.date):
+        out["last_verified"] = out["last_verified"].isoformat()
+    return out
+
+
+def data_from_json(data: dict, *, source: str = "submission") -> dict:
+    """Stored or posted JSON back into catalog data (the validator wants a real date)."""
+    out = dict(data)
+    value = out.get("last_verified")
+    if isinstance(value, str):
+        try:
+            out["last_verified"] = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise CatalogError(source, "last_verified", "must be a date (YYYY-MM-DD)") from None
+    return out
+
+
+def current_data(vendor: Vendor) -> dict:
+    """The vendor as it is in the database, in catalog-file form."""
+    return vendor_to_data(Vendor.objects.with_details().get(pk=vendor.pk))
+
+
+def entry_key(data: dict) -> str:
+    """A canonical text of an entry, equal for two entries exactly when their content is:
+    categories are a set in the database, dates may be text or dates."""
+    return json.dumps(
+        {**data_to_json(data), "categories": sorted(data.get("categories", []))},
+        sort_keys=True,
+        default=str,
+    )
+
+
+def same_entry(a: dict, b: dict) -> bool:
+    return entry_key(a) == entry_key(b)
 
 
 @transaction.atomic
-def vendor_save_data(*, data: dict, categories: dict[str, Category] | None = None) -> Vendor:
-    """Create or replace one vendor from validated catalog data."""
+def vendor_save_data(
+    *, data: dict, categories: dict[str, Category] | None = None, before: dict | None = ...
+) -> Vendor:
+    """Create or replace one vendor from validated catalog data.
+
+    `updated_at` moves only when the entry's content differs from what was stored
+    (`before`, the stored entry in catalog form or None for a new one, when the caller
+    has it already).
+    """
     if categories is None:
         categories = {c.slug: c for c in Category.objects.all()}
+    if before is ...:
+        stored = Vendor.objects.with_details().filter(slug=data["slug"]).first()
+        before = vendor_to_data(stored) if stored is not None else None
+    changed = before is None or not same_entry(before, data)
     vendor, created = Vendor.objects.update_or_create(
         slug=data["slug"],
         defaults={
@@ -158,36 +191,15 @@ def vendor_save_data(*, data: dict, categories: dict[str, Category] | None = Non
             for i, r in enumerate(m["records"])
         )
     vendor_refresh_derived(vendor)
+    if changed:
+        vendor_touch(vendor)
     return vendor
 
 
-def catalog_import(*, path: Path = CATALOG_DIR) -> ImportReport:
-    """Load every catalog file, all or nothing. Raises CatalogError naming file and field."""
-    category_data, vendors = load_catalog(path)
-    report = ImportReport()
-    with transaction.atomic():
-        categories = {}
-        for position, cat in enumerate(category_data):
-            categories[cat["slug"]], _ = Category.objects.update_or_create(
-                slug=cat["slug"],
-                defaults={
-                    "name": cat["name"],
-                    "description": cat["description"],
-                    "position": position,
-                },
-            )
-        existing = {v.slug: v for v in Vendor.objects.with_details()}
-        for data in vendors:
-            current = existing.get(data["slug"])
-            if current is None:
-                report.created.append(data["slug"])
-            elif _normalised(vendor_to_data(current)) == _normalised(data):
-                report.unchanged.append(data["slug"])
-                continue
-            else:
-                report.updated.append(data["slug"])
-            vendor_save_data(data=data, categories=categories)
-    return report
+def vendor_touch(vendor: Vendor) -> None:
+    """Mark the entry's content as changed now (for `updated_since`, caches and ETags)."""
+    vendor.updated_at = timezone.now()
+    Vendor.objects.filter(pk=vendor.pk).update(updated_at=vendor.updated_at)
 
 
 def vendor_validate_stored(*, vendor: Vendor) -> dict:
@@ -203,19 +215,45 @@ def _validated(vendor: Vendor) -> dict:
     return validate_vendor(vendor_to_data(vendor), source=f"{vendor.slug} (database)")
 
 
-def catalog_export(*, path: Path) -> int:
-    """Write every vendor (and the categories) as catalog files; returns the vendor count."""
+@dataclass
+class ExportReport:
+    vendors: int = 0
+    written: list[str] = field(default_factory=list)  # file names
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.vendors} vendors: {len(self.written)} files written, {self.unchanged} unchanged"
+        )
+
+
+def _write_if_changed(path: Path, text: str, report: ExportReport) -> None:
+    """Write only files whose bytes differ: an unchanged entry keeps its file (and mtime)."""
+    data = text.encode()
+    try:
+        if path.read_bytes() == data:
+            report.unchanged += 1
+            return
+    except FileNotFoundError:
+        pass
+    path.write_bytes(data)
+    report.written.append(path.name)
+
+
+def catalog_export(*, path: Path) -> ExportReport:
+    """Write every vendor (and the categories) as catalog files, touching only the files
+    whose content differs from what the database now holds."""
     path.mkdir(parents=True, exist_ok=True)
     import tomli_w
 
+    report = ExportReport()
     categories = [
         {"slug": c.slug, "name": c.name, "description": c.description}
         for c in Category.objects.all()
     ]
-    (path / CATEGORIES_FILE).write_text(tomli_w.dumps({"category": categories}))
-    count = 0
+    _write_if_changed(path / CATEGORIES_FILE, tomli_w.dumps({"category": categories}), report)
     for vendor in Vendor.objects.with_details().order_by("slug"):
         data = _validated(vendor)
-        (path / f"{vendor.slug}.toml").write_text(dump_vendor(data))
-        count += 1
-    return count
+        _write_if_changed(path / f"{vendor.slug}.toml", dump_vendor(data), report)
+        report.vendors += 1
+    return report

@@ -10,7 +10,6 @@ or block the save.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import logging
@@ -32,9 +31,20 @@ from sources.models import (
     Vendor,
 )
 from sources.permissions import can_revise_submission
-from sources.selectors import vendor_to_data
 from sources.services import notifications
-from sources.services.catalog import vendor_save_data
+from sources.services.catalog import (
+    current_data,
+    data_from_json,
+    data_to_json,
+    same_entry,
+    vendor_save_data,
+)
+from sources.services.revisions import (  # noqa: F401 - the latter two re-exported
+    ModerationError,
+    revision_after_edit,
+    revision_record,
+    revision_restore,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,10 +71,6 @@ class DuplicateSubmission(Exception):
         self.existing = existing
 
 
-class ModerationError(Exception):
-    """A moderation step cannot be applied; the message says why, for people."""
-
-
 class NotTheSubmitter(ModerationError):
     """Only the submitter may revise a submission."""
 
@@ -72,46 +78,10 @@ class NotTheSubmitter(ModerationError):
 # -- data in storage ------------------------------------------------------------
 
 
-def data_to_json(data: dict) -> dict:
-    """Catalog data as JSON-ready values (the date as YYYY-MM-DD)."""
-    out = dict(data)
-    if isinstance(out.get("last_verified"), dt.date):
-        out["last_verified"] = out["last_verified"].isoformat()
-    return out
-
-
-def data_from_json(data: dict) -> dict:
-    """Stored or posted JSON back into catalog data (the validator wants a real date)."""
-    out = dict(data)
-    value = out.get("last_verified")
-    if isinstance(value, str):
-        try:
-            out["last_verified"] = dt.date.fromisoformat(value.strip())
-        except ValueError:
-            raise CatalogError(SOURCE, "last_verified", "must be a date (YYYY-MM-DD)") from None
-    return out
-
-
 def fingerprint_for(data: dict, provenance: list[str]) -> str:
     """A digest of what was submitted, to recognise an identical resubmission."""
     text = json.dumps([data_to_json(data), provenance], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
-
-
-def current_data(vendor: Vendor) -> dict:
-    """The vendor as it is in the database, in catalog-file form."""
-    return vendor_to_data(Vendor.objects.with_details().get(pk=vendor.pk))
-
-
-def _same(a: dict, b: dict) -> bool:
-    def norm(d: dict) -> str:
-        return json.dumps(
-            {**data_to_json(d), "categories": sorted(d.get("categories", []))},
-            sort_keys=True,
-            default=str,
-        )
-
-    return norm(a) == norm(b)
 
 
 # -- validation -----------------------------------------------------------------
@@ -285,7 +255,7 @@ def submission_create(
     validated = submission_validate(data=data, vendor=vendor)
     provenance = provenance_validate(provenance)
     note = note_validate(note)
-    if vendor is not None and _same(validated, current_data(vendor)):
+    if vendor is not None and same_entry(validated, current_data(vendor)):
         raise CatalogError(SOURCE, "", "This proposal does not change anything in the entry.")
     fingerprint = fingerprint_for(validated, provenance)
     _find_duplicate(user=user, data=validated, fingerprint=fingerprint, vendor=vendor)
@@ -353,7 +323,7 @@ def submission_revise(
     validated = submission_validate(data=data, vendor=vendor)
     provenance = provenance_validate(provenance)
     note = note_validate(note)
-    if vendor is not None and _same(validated, current_data(vendor)):
+    if vendor is not None and same_entry(validated, current_data(vendor)):
         raise CatalogError(SOURCE, "", "This proposal does not change anything in the entry.")
     fingerprint = fingerprint_for(validated, provenance)
     if (
@@ -451,7 +421,7 @@ def submission_approve(*, submission: Submission, moderator, comment: str = "") 
                 f"The submission no longer validates: {exc.field}: {exc.message}"
             ) from None
         before = current_data(vendor) if vendor is not None else None
-        saved = vendor_save_data(data=data)
+        saved = vendor_save_data(data=data, before=before)
         if locked.vendor_id is None:
             Submission.objects.filter(pk=locked.pk).update(vendor=saved)
         revision = revision_record(
@@ -460,6 +430,7 @@ def submission_approve(*, submission: Submission, moderator, comment: str = "") 
             before=before,
             submission=locked,
             user=moderator,
+            origin=Revision.Origin.MODERATION,
             summary=(
                 "New entry approved"
                 if locked.kind == Submission.Kind.NEW
@@ -506,85 +477,3 @@ def submission_request_changes(*, submission: Submission, moderator, comment: st
             action=SubmissionEvent.Action.CHANGES_REQUESTED,
             comment=comment,
         )
-
-
-# -- revisions ------------------------------------------------------------------------
-
-
-def revision_record(
-    *,
-    vendor: Vendor,
-    data: dict,
-    before: dict | None = None,
-    submission: Submission | None = None,
-    user=None,
-    summary: str,
-    restored_from: Revision | None = None,
-) -> Revision:
-    """Append a revision holding `data`; call inside the transaction that saved it.
-
-    `before` is the entry as it was; when the vendor has no history yet (it came
-    from the catalog files) it is kept as revision 1 so that it can be restored.
-    """
-    # Lock the vendor row so that concurrent revisions get distinct numbers.
-    Vendor.objects.select_for_update().filter(pk=vendor.pk).first()
-    previous = Revision.objects.filter(vendor=vendor).order_by("-number").first()
-    if previous is None and before is not None:
-        previous = Revision.objects.create(
-            vendor=vendor,
-            number=1,
-            data=data_to_json(before),
-            changes=[],
-            summary="The entry before its first recorded change",
-        )
-    old = data_from_json(previous.data) if previous is not None else None
-    changes = diff_entries(old, data)
-    return Revision.objects.create(
-        vendor=vendor,
-        number=(previous.number + 1) if previous is not None else 1,
-        data=data_to_json(data),
-        changes=[c.to_dict() for c in changes],
-        summary=summary[:300],
-        submission=submission,
-        restored_from=restored_from,
-        created_by=user,
-    )
-
-
-def revision_restore(*, revision: Revision, user) -> Revision:
-    """Make an earlier revision the current entry again; records a new revision."""
-    with transaction.atomic():
-        vendor = Vendor.objects.select_for_update().get(pk=revision.vendor_id)
-        data = {**data_from_json(revision.data), "slug": vendor.slug}
-        data["published"] = vendor.published
-        categories = set(Category.objects.values_list("slug", flat=True))
-        try:
-            data = validate_vendor(
-                data, source=f"revision {revision.number}", categories=categories
-            )
-        except CatalogError as exc:
-            raise ModerationError(
-                f"Revision {revision.number} cannot be restored: {exc.field}: {exc.message}"
-            ) from None
-        before = current_data(vendor)
-        if _same(before, data):
-            raise ModerationError(
-                f"The entry already matches revision {revision.number}: nothing to restore."
-            )
-        vendor_save_data(data=data)
-        return revision_record(
-            vendor=vendor,
-            data=data,
-            before=before,
-            user=user,
-            summary=f"Restored revision {revision.number}",
-            restored_from=revision,
-        )
-
-
-def revision_after_edit(*, vendor: Vendor, before: dict | None, user, summary: str) -> None:
-    """Record a revision for an edit made outside the submission flow (the admin)."""
-    after = current_data(vendor)
-    if before is not None and _same(before, after):
-        return
-    revision_record(vendor=vendor, data=after, before=before, user=user, summary=summary)

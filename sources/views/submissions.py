@@ -12,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sources.catalogdiff import FieldChange, diff_entries
+from sources.catalogdiff import diff_entries, real_changes
 from sources.catalogfile import CatalogError
 from sources.forms.reports import ReportForm
 from sources.forms.submissions import EntryForm, initial_from_data
@@ -253,7 +253,7 @@ def vendor_history(request, slug: str):
     revisions = vendor.revisions.select_related("submission", "restored_from").defer("data")
     page = Paginator(revisions, PAGE_SIZE).get_page(_page_number(request))
     for revision in page.object_list:
-        revision.change_list = [FieldChange(**c) for c in revision.changes]
+        revision.change_list = real_changes(revision.changes)
     return render(
         request,
         "submissions/history.html",
@@ -279,7 +279,7 @@ def vendor_revision(request, slug: str, number: int):
         {
             "vendor": vendor,
             "revision": revision,
-            "changes": [FieldChange(**c) for c in revision.changes],
+            "changes": real_changes(revision.changes),
             "entry": entry_from_data(data_from_json(revision.data)),
             "is_latest": revision.number == latest,
             "can_restore": can_restore_revision(request.user),

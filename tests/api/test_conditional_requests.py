@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from sources.models import RecordRequirement, Vendor
-from sources.services.catalog import vendor_refresh_derived
+from sources.services.catalog import current_data, vendor_refresh_derived
+from sources.services.revisions import revision_after_edit
 from tests.factories import make_vendor
 
 pytestmark = pytest.mark.django_db
@@ -76,10 +77,14 @@ def test_editing_a_vendor_changes_the_etag(anonymous, catalog):
 
 
 def test_editing_a_record_alone_changes_the_etag(anonymous, catalog):
-    """As the admin's method form does: the records change, then the derived fields."""
+    """As the admin's method form does: the records change, the derived fields, then the
+    revision."""
     etag = anonymous.get("/api/v1/vendors/sendgrid")["ETag"]
+    before = current_data(catalog["sendgrid"])
     RecordRequirement.objects.filter(record_id="bounce").update(value="u{account_id}.new.example")
-    vendor_refresh_derived(Vendor.objects.get(slug="sendgrid"))
+    vendor = Vendor.objects.get(slug="sendgrid")
+    vendor_refresh_derived(vendor)
+    revision_after_edit(vendor=vendor, before=before, user=None, summary="Edited in the admin")
     assert revalidate(anonymous, "/api/v1/vendors/sendgrid", etag) == 200
 
 

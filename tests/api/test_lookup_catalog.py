@@ -3,7 +3,7 @@ names, and IP addresses inside a vendor's SPF (served by the loopback DNS server
 
 import pytest
 
-from sources.services.catalog import catalog_import
+from sources.services.catalogimport import catalog_import
 from tests.checks.detection_zones import copy_entries, serve_detection_zones
 
 pytestmark = pytest.mark.django_db

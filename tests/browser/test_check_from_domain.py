@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sources.catalogfile import CATALOG_DIR
-from sources.services.catalog import catalog_import
+from sources.services.catalogimport import catalog_import
 
 pytestmark = [
     pytest.mark.browser,

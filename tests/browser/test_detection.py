@@ -3,7 +3,7 @@ recipe and a check of its records (real catalog entries, the loopback DNS server
 
 import pytest
 
-from sources.services.catalog import catalog_import
+from sources.services.catalogimport import catalog_import
 from tests.checks.detection_zones import copy_entries, serve_detection_zones
 
 pytestmark = [

@@ -117,5 +117,47 @@ def test_an_admin_edit_the_validator_accepts_still_exports(client, moderator, ve
     data = post_data_from(client.get(url))
     data["title"] = "Domain authentication (CNAME)"
     assert client.post(url, data).status_code == 302
-    assert catalog_export(path=tmp_path) == 1
+    assert catalog_export(path=tmp_path).vendors == 1
     assert 'title = "Domain authentication (CNAME)"' in (tmp_path / "examplemail.toml").read_text()
+
+
+def test_admin_text_is_normalised_and_an_unchanged_save_leaves_updated_at(
+    client, moderator, vendor
+):
+    client.force_login(moderator)
+    url = f"/admin/sources/vendor/{vendor.pk}/change/"
+    stamp = type(vendor).objects.get(pk=vendor.pk).updated_at
+    data = post_data_from(client.get(url))
+    # What a browser sends: CRLF, and trailing spaces, with no change of content.
+    data["description"] = data["description"] + "  \r\n"
+    data["methods-0-steps"] = data["methods-0-steps"].replace("\n", "\r\n") + " "
+    assert client.post(url, data).status_code == 302
+    vendor.refresh_from_db()
+    assert vendor.description == "Sends receipts and password resets."
+    assert "\r" not in vendor.methods.get().steps
+    assert vendor.updated_at == stamp
+    assert not Revision.objects.exists()
+
+    data["description"] = "Sends receipts.\r\n\r\nAnd password resets.  \r\n"
+    assert client.post(url, data).status_code == 302
+    vendor.refresh_from_db()
+    assert vendor.description == "Sends receipts.\n\nAnd password resets."
+    assert vendor.updated_at > stamp
+    latest = Revision.objects.filter(vendor=vendor).latest("number")
+    assert latest.origin == "admin"
+    assert [c["path"] for c in latest.changes] == ["description"]
+
+
+def test_publishing_in_the_admin_is_a_revision(client, moderator, vendor):
+    type(vendor).objects.filter(pk=vendor.pk).update(published=False)
+    client.force_login(moderator)
+    response = client.post(
+        "/admin/sources/vendor/",
+        {"action": "publish", "_selected_action": [vendor.pk]},
+    )
+    assert response.status_code == 302
+    vendor.refresh_from_db()
+    assert vendor.published
+    latest = Revision.objects.filter(vendor=vendor).latest("number")
+    assert (latest.origin, latest.summary) == ("admin", "Published in the admin")
+    assert [c["path"] for c in latest.changes] == ["published"]

@@ -46,7 +46,7 @@ def test_the_review_shows_a_field_by_field_diff_against_the_current_entry(
     assert "Summary" in html
     assert "examplemail sends transactional email." in html
     assert "Sends &lt;b&gt;invoices&lt;/b&gt; too." in html  # escaped, never HTML
-    assert "Method 1 › Record 1 › Value" in html
+    assert "Method 1 › Record dkim-s1 › Value" in html
     assert "Approve and publish…" in html
 
 
