@@ -76,7 +76,8 @@ NOT_ALIGNED_LABELS = {
 }
 # Texts longer than this (or on several lines) are compared word by word on the page.
 LONG_TEXT = 80
-_WORDS = re.compile(r"\s+|[^\s]+")
+# A word or a punctuation mark with the spaces after it, or leading spaces.
+_WORDS = re.compile(r"(?:\w+|[^\w\s])\s*|\s+")
 
 
 @dataclass(frozen=True)
@@ -131,25 +132,36 @@ def real_changes(changes: Iterable[dict]) -> list[FieldChange]:
 
 
 def word_diff(old: str, new: str) -> tuple[list[tuple[bool, str]], list[tuple[bool, str]]]:
-    """Both texts cut into runs of words, each run marked when it is not in the other."""
+    """Both texts cut into runs of words, each run marked when it is not in the other.
+
+    Words and punctuation are compared without the spaces after them, so a changed
+    line break or a comma moved does not drag its neighbours into the highlight.
+    """
     a, b = _WORDS.findall(old), _WORDS.findall(new)
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    matcher = difflib.SequenceMatcher(
+        None, [t.strip() for t in a], [t.strip() for t in b], autojunk=False
+    )
     old_runs: list[tuple[bool, str]] = []
     new_runs: list[tuple[bool, str]] = []
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
-        _extend(old_runs, op != "equal", a[i1:i2])
-        _extend(new_runs, op != "equal", b[j1:j2])
+        _extend(old_runs, op != "equal", "".join(a[i1:i2]))
+        _extend(new_runs, op != "equal", "".join(b[j1:j2]))
     return old_runs, new_runs
 
 
-def _extend(runs: list[tuple[bool, str]], marked: bool, tokens: list[str]) -> None:
-    text = "".join(tokens)
+def _extend(runs: list[tuple[bool, str]], marked: bool, text: str) -> None:
     if not text:
         return
-    if runs and runs[-1][0] == marked:
-        runs[-1] = (marked, runs[-1][1] + text)
-    else:
-        runs.append((marked, text))
+    pieces = [(marked, text)]
+    if marked and text != text.rstrip():
+        # The spaces after a changed word are not part of the change.
+        body = text.rstrip()
+        pieces = [(True, body), (False, text[len(body) :])] if body else [(False, text)]
+    for flag, piece in pieces:
+        if runs and runs[-1][0] == flag:
+            runs[-1] = (flag, runs[-1][1] + piece)
+        else:
+            runs.append((flag, piece))
 
 
 def display(value: Any) -> str:

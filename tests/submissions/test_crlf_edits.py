@@ -100,3 +100,30 @@ def test_a_long_field_is_highlighted_word_by_word(submitter_client, multiline_ve
 
     assert '<del class="diff-word">first</del>' in html
     assert '<ins class="diff-word">last day</ins>' in html
+
+
+def test_an_api_proposal_with_crlf_text_changes_only_what_it_changes(submitter, multiline_vendor):
+    from rest_framework.test import APIClient
+
+    from sources.services.catalog import data_to_json
+    from tests.factories import api_key_for
+
+    entry = data_to_json(current_data(multiline_vendor))
+    entry["description"] = entry["description"].replace("\n", "\r\n") + "\r\n"
+    entry["methods"][0]["steps"] = entry["methods"][0]["steps"].replace("\n", "\r\n")
+    unchanged = {
+        "vendor": "examplemail",
+        "entry": entry,
+        "provenance": ["https://docs.example.net/"],
+    }
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key_for(submitter)}")
+
+    refused = client.post("/api/v1/submissions", unchanged, format="json")
+    assert refused.status_code == 400
+    assert "does not change anything" in str(refused.json())
+
+    entry["summary"] = "Changed through the API."
+    response = client.post("/api/v1/submissions", unchanged, format="json")
+    assert response.status_code == 201
+    assert response.json()["entry"]["description"] == DESCRIPTION
