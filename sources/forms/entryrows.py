@@ -8,6 +8,8 @@ row into catalog-file form and does nothing else.
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
 from sources.catalogfile import (
@@ -44,20 +46,48 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+# A URL as people paste it into prose: a scheme, then everything up to a space. Closing
+# punctuation that ends the sentence is not part of it (see `_trim`).
+URL_IN_TEXT = re.compile(r"[a-z][a-z0-9+.-]*://[^\s<>\"]+", re.IGNORECASE)
+
+
+def _trim(url: str) -> str:
+    """'https://x.example/a).' -> 'https://x.example/a': end punctuation, and a closing
+    bracket the URL did not open, belong to the sentence around it."""
+    while url and url[-1] in ".,;:!?'»":
+        url = url[:-1]
+    for opening, closing in ("()", "[]"):
+        while url.endswith(closing) and url.count(closing) > url.count(opening):
+            url = url[:-1]
+    return url
+
+
+def urls_in_line(line: str) -> list[str]:
+    """Every URL in a line of text ("Setup guide: https://docs.example.net/dkim")."""
+    return [_trim(m.group(0)) for m in URL_IN_TEXT.finditer(line)]
+
+
 def url_lines(text: str, *, limit: int, what: str) -> list[str]:
-    """https URLs, one a line; every bad line is named."""
+    """The https URLs in a text, anywhere in each line ("Setup guide: https://…"); every
+    line without one, or with another kind of link, is named."""
     items = lines(text)
-    if len(items) > limit:
-        raise forms.ValidationError(f"At most {limit} {what} are accepted (one a line).")
+    urls: list[str] = []
     errors = []
-    for i, url in enumerate(items):
-        try:
-            check_url(url, "form", "")
-        except CatalogError as exc:
-            errors.append(f"Line {i + 1} {exc.message}.")
+    for i, line in enumerate(items):
+        found = urls_in_line(line)
+        if not found:
+            errors.append(f"Line {i + 1} has no https URL.")
+        for url in found:
+            try:
+                urls.append(check_url(url, "form", ""))
+            except CatalogError as exc:
+                errors.append(f"Line {i + 1} {exc.message}.")
     if errors:
         raise forms.ValidationError(errors)
-    return items
+    urls = list(dict.fromkeys(urls))
+    if len(urls) > limit:
+        raise forms.ValidationError(f"At most {limit} {what} are accepted.")
+    return urls
 
 
 def text_field(limit: int, *, required: bool = True, label: str, help_text: str = "", **kw):
@@ -90,11 +120,15 @@ class DocumentationForm(RowForm):
     url = text_field(
         field_limit(DocumentationLink, "url", 1000),
         label="URL",
-        help_text="An https link to the vendor's documentation.",
+        help_text="An https link to the vendor's documentation (pasted text around it is dropped).",
     )
 
     def clean_url(self):
         url = self.cleaned_data["url"]
+        found = urls_in_line(url)
+        if len(found) > 1:
+            raise forms.ValidationError("Give one URL per documentation link.")
+        url = found[0] if found else url
         try:
             return check_url(url, "form", "")
         except CatalogError as exc:
