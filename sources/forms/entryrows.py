@@ -8,6 +8,7 @@ row into catalog-file form and does nothing else.
 
 from __future__ import annotations
 
+import json
 import re
 
 from django import forms
@@ -113,6 +114,51 @@ def field_limit(model, field: str, catalog_limit: int = MAX_LINE) -> int:
     return min(catalog_limit, max_length(model, field) or catalog_limit)
 
 
+class KeptField(forms.CharField):
+    """Catalog fields the form does not edit (evidence tiers, known selectors, a method's
+    stated routes...), carried through the page as hidden JSON so that editing an entry
+    here never drops them. The catalog validator checks their values."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, keys: tuple[str, ...], **kwargs):
+        self.keys = keys
+        kwargs.setdefault("label", "Catalog fields kept as they are")
+        super().__init__(required=False, strip=False, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            kept = {k: value[k] for k in self.keys if k in value}
+            return json.dumps(kept, sort_keys=True, default=str) if kept else ""
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return {}
+        try:
+            kept = json.loads(value)
+        except ValueError:
+            kept = None
+        if not isinstance(kept, dict) or not set(kept) <= set(self.keys):
+            raise forms.ValidationError(
+                "Hidden catalog fields were altered: reload the entry and make the change again."
+            )
+        return kept
+
+
+def kept_of(data: dict, keys: tuple[str, ...]) -> dict:
+    """The fields of `data` a KeptField carries: those set (an empty `aligns` is a
+    statement, "aligns neither route", and is kept)."""
+    kept = {}
+    for key in keys:
+        value = data.get(key)
+        if value is None or (key != "aligns" and value in ([], "")):
+            continue
+        kept[key] = value
+    return kept
+
+
 class DocumentationForm(RowForm):
     text_fields = ("title", "url")
 
@@ -163,6 +209,10 @@ class ParameterForm(RowForm):
         return {k: c[k] for k in ("name", "label", "help", "pattern", "example", "required")}
 
 
+RECORD_KEPT = ("known_selectors", "sources", "evidence")
+METHOD_KEPT = ("evidence", "aligns")
+
+
 class RecordForm(RowForm):
     text_fields = ("id", "host", "value", "pattern", "selector", "note")
     defaults = {"type": "CNAME", "check": "equals", "required": True}
@@ -205,10 +255,12 @@ class RecordForm(RowForm):
     )
     required = forms.BooleanField(required=False, label="Required")
     note = text_field(field_limit(RecordRequirement, "note"), required=False, label="Note")
+    kept = KeptField(RECORD_KEPT)
 
     def to_data(self) -> dict:
         c = self.cleaned_data
         return {
+            **c["kept"],
             "id": c["id"],
             "type": c["type"],
             "host": c["host"],
@@ -250,6 +302,7 @@ class MethodForm(RowForm):
         rows=6,
         help_text="Markdown: what the customer does, step by step.",
     )
+    kept = KeptField(METHOD_KEPT)
 
     def __init__(self, *args, initial=None, **kwargs):
         initial = initial or {}
@@ -304,6 +357,7 @@ class MethodForm(RowForm):
     def to_data(self, position: int) -> dict:
         c = self.cleaned_data
         return {
+            **c["kept"],
             "kind": c["kind"],
             "title": c["title"],
             "recommended": c["recommended"],
