@@ -1,7 +1,7 @@
 // Progressive enhancement for the guided entry form:
 // - only the questions of the routes ticked are shown (without this file, all are);
 // - the preview follows the answers: the form is posted as a Preview with
-//   fragment=1 a moment after typing stops, and the server's rendering of the
+//   fragment=1 when an answer changes, and the server's rendering of the
 //   entry replaces the preview region. Without this file the Preview button does
 //   the same with a whole page.
 "use strict";
@@ -48,12 +48,13 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   const schedule = () => {
     window.clearTimeout(timer);
-    timer = window.setTimeout(refresh, 700);
+    timer = window.setTimeout(refresh, 300);
   };
 
+  // On "change" (a box ticked, or a field left after editing) rather than on every
+  // keystroke: each refresh counts against the previews a user may ask for in an hour.
   form.addEventListener("change", (event) => {
     if (event.target.name === "routes") showRoutes();
     schedule();
   });
-  form.addEventListener("input", schedule);
 });
