@@ -91,7 +91,7 @@ def documentation_lines(text: str) -> list[tuple[str, str, int]]:
     return out
 
 
-def _sources_field(route: str) -> forms.CharField:
+def _sources_field() -> forms.CharField:
     return area_field(
         MAX_TEXT,
         required=False,
@@ -161,7 +161,7 @@ class GuidedEntryForm(forms.Form):
         label="Are these names the same for every customer?",
         initial="fixed",
     )
-    dkim_sources = _sources_field("dkim")
+    dkim_sources = _sources_field()
     dkim_steps = _steps_field()
     together = forms.BooleanField(
         required=False,
@@ -181,7 +181,7 @@ class GuidedEntryForm(forms.Form):
         label="Your bounce domain: where that subdomain points (CNAME)",
         help_text="Such as bounces.example.net, or u{account}.bounces.example.net.",
     )
-    return_path_sources = _sources_field("return_path")
+    return_path_sources = _sources_field()
     return_path_steps = _steps_field()
 
     ns_host = text_field(
@@ -193,7 +193,7 @@ class GuidedEntryForm(forms.Form):
     ns_servers = area_field(
         2000, required=False, rows=2, label="Your name servers", help_text="One a line."
     )
-    ns_sources = _sources_field("ns")
+    ns_sources = _sources_field()
     ns_steps = _steps_field()
 
     spf_include = text_field(
@@ -207,11 +207,11 @@ class GuidedEntryForm(forms.Form):
         label="Your mail uses the customer's own domain as envelope sender (Return-Path)",
         help_text="Only then does the include make SPF pass for their domain under DMARC.",
     )
-    spf_sources = _sources_field("spf")
+    spf_sources = _sources_field()
     spf_steps = _steps_field()
-    relay_sources = _sources_field("relay")
+    relay_sources = _sources_field()
     relay_steps = _steps_field()
-    credentials_sources = _sources_field("credentials")
+    credentials_sources = _sources_field()
     credentials_steps = _steps_field()
 
     account_label = text_field(
