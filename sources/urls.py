@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from sources.views import accounts, checks, dmarc, pages, submissions
+from sources.views import accounts, checks, dmarc, guided, pages, submissions
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -25,6 +25,7 @@ urlpatterns = [
     # Submissions, moderation history and reports (sources/views/submissions.py).
     path("submissions/", submissions.submission_list, name="submissions"),
     path("submissions/new/", submissions.submission_new, name="submission-new"),
+    path("submissions/guided/", guided.submission_guided, name="submission-guided"),
     path("submissions/<int:pk>/", submissions.submission_detail, name="submission"),
     path("submissions/<int:pk>/edit/", submissions.submission_edit, name="submission-edit"),
     path("vendors/<slug:slug>/propose/", submissions.submission_propose, name="submission-propose"),

@@ -8,6 +8,9 @@ row into catalog-file form and does nothing else.
 
 from __future__ import annotations
 
+import json
+import re
+
 from django import forms
 
 from sources.catalogfile import (
@@ -44,20 +47,48 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+# A URL as people paste it into prose: a scheme, then everything up to a space. Closing
+# punctuation that ends the sentence is not part of it (see `_trim`).
+URL_IN_TEXT = re.compile(r"[a-z][a-z0-9+.-]*://[^\s<>\"]+", re.IGNORECASE)
+
+
+def _trim(url: str) -> str:
+    """'https://x.example/a).' -> 'https://x.example/a': end punctuation, and a closing
+    bracket the URL did not open, belong to the sentence around it."""
+    while url and url[-1] in ".,;:!?'»":
+        url = url[:-1]
+    for opening, closing in ("()", "[]"):
+        while url.endswith(closing) and url.count(closing) > url.count(opening):
+            url = url[:-1]
+    return url
+
+
+def urls_in_line(line: str) -> list[str]:
+    """Every URL in a line of text ("Setup guide: https://docs.example.net/dkim")."""
+    return [_trim(m.group(0)) for m in URL_IN_TEXT.finditer(line)]
+
+
 def url_lines(text: str, *, limit: int, what: str) -> list[str]:
-    """https URLs, one a line; every bad line is named."""
+    """The https URLs in a text, anywhere in each line ("Setup guide: https://…"); every
+    line without one, or with another kind of link, is named."""
     items = lines(text)
-    if len(items) > limit:
-        raise forms.ValidationError(f"At most {limit} {what} are accepted (one a line).")
+    urls: list[str] = []
     errors = []
-    for i, url in enumerate(items):
-        try:
-            check_url(url, "form", "")
-        except CatalogError as exc:
-            errors.append(f"Line {i + 1} {exc.message}.")
+    for i, line in enumerate(items):
+        found = urls_in_line(line)
+        if not found:
+            errors.append(f"Line {i + 1} has no https URL.")
+        for url in found:
+            try:
+                urls.append(check_url(url, "form", ""))
+            except CatalogError as exc:
+                errors.append(f"Line {i + 1} {exc.message}.")
     if errors:
         raise forms.ValidationError(errors)
-    return items
+    urls = list(dict.fromkeys(urls))
+    if len(urls) > limit:
+        raise forms.ValidationError(f"At most {limit} {what} are accepted.")
+    return urls
 
 
 def text_field(limit: int, *, required: bool = True, label: str, help_text: str = "", **kw):
@@ -83,6 +114,51 @@ def field_limit(model, field: str, catalog_limit: int = MAX_LINE) -> int:
     return min(catalog_limit, max_length(model, field) or catalog_limit)
 
 
+class KeptField(forms.CharField):
+    """Catalog fields the form does not edit (evidence tiers, known selectors, a method's
+    stated routes...), carried through the page as hidden JSON so that editing an entry
+    here never drops them. The catalog validator checks their values."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, keys: tuple[str, ...], **kwargs):
+        self.keys = keys
+        kwargs.setdefault("label", "Catalog fields kept as they are")
+        super().__init__(required=False, strip=False, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            kept = {k: value[k] for k in self.keys if k in value}
+            return json.dumps(kept, sort_keys=True, default=str) if kept else ""
+        return value
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return {}
+        try:
+            kept = json.loads(value)
+        except ValueError:
+            kept = None
+        if not isinstance(kept, dict) or not set(kept) <= set(self.keys):
+            raise forms.ValidationError(
+                "Hidden catalog fields were altered: reload the entry and make the change again."
+            )
+        return kept
+
+
+def kept_of(data: dict, keys: tuple[str, ...]) -> dict:
+    """The fields of `data` a KeptField carries: those set (an empty `aligns` is a
+    statement, "aligns neither route", and is kept)."""
+    kept = {}
+    for key in keys:
+        value = data.get(key)
+        if value is None or (key != "aligns" and value in ([], "")):
+            continue
+        kept[key] = value
+    return kept
+
+
 class DocumentationForm(RowForm):
     text_fields = ("title", "url")
 
@@ -90,11 +166,15 @@ class DocumentationForm(RowForm):
     url = text_field(
         field_limit(DocumentationLink, "url", 1000),
         label="URL",
-        help_text="An https link to the vendor's documentation.",
+        help_text="An https link to the vendor's documentation (pasted text around it is dropped).",
     )
 
     def clean_url(self):
         url = self.cleaned_data["url"]
+        found = urls_in_line(url)
+        if len(found) > 1:
+            raise forms.ValidationError("Give one URL per documentation link.")
+        url = found[0] if found else url
         try:
             return check_url(url, "form", "")
         except CatalogError as exc:
@@ -127,6 +207,10 @@ class ParameterForm(RowForm):
     def to_data(self) -> dict:
         c = self.cleaned_data
         return {k: c[k] for k in ("name", "label", "help", "pattern", "example", "required")}
+
+
+RECORD_KEPT = ("known_selectors", "sources", "evidence")
+METHOD_KEPT = ("evidence", "aligns")
 
 
 class RecordForm(RowForm):
@@ -171,10 +255,12 @@ class RecordForm(RowForm):
     )
     required = forms.BooleanField(required=False, label="Required")
     note = text_field(field_limit(RecordRequirement, "note"), required=False, label="Note")
+    kept = KeptField(RECORD_KEPT)
 
     def to_data(self) -> dict:
         c = self.cleaned_data
         return {
+            **c["kept"],
             "id": c["id"],
             "type": c["type"],
             "host": c["host"],
@@ -216,6 +302,7 @@ class MethodForm(RowForm):
         rows=6,
         help_text="Markdown: what the customer does, step by step.",
     )
+    kept = KeptField(METHOD_KEPT)
 
     def __init__(self, *args, initial=None, **kwargs):
         initial = initial or {}
@@ -270,6 +357,7 @@ class MethodForm(RowForm):
     def to_data(self, position: int) -> dict:
         c = self.cleaned_data
         return {
+            **c["kept"],
             "kind": c["kind"],
             "title": c["title"],
             "recommended": c["recommended"],

@@ -19,12 +19,16 @@ from django.utils.text import slugify
 
 from sources.catalogfile import MAX_TEXT, CatalogError, check_url
 from sources.forms.entryrows import (
+    METHOD_KEPT,
+    RECORD_KEPT,
     DocumentationForm,
+    KeptField,
     MethodForm,
     ParameterForm,
     RecordForm,
     area_field,
     field_limit,
+    kept_of,
     lines,
     sentence,
     text_field,
@@ -42,6 +46,7 @@ from sources.services.submissions import (
     MAX_RECORDS,
 )
 
+VENDOR_KEPT = ("not_aligned", "related")
 ROWSET_TARGET = re.compile(r"^(docs|methods|methods-\d{1,2}-(records|parameters))$")
 PATH_RE = re.compile(r"^(?:(?P<prefix>.*)\.)?(?P<field>[a-z_]+)(?:\[(?P<index>\d+)\])?$")
 
@@ -120,6 +125,7 @@ class VendorFieldsForm(forms.Form):
         label="Note to the moderators",
         help_text="Optional: what you changed and why, or who you are.",
     )
+    kept = KeptField(VENDOR_KEPT)
     # A honeypot: hidden from people by CSS, filled in by form-filling bots.
     homepage = forms.CharField(required=False, label="Leave this field empty")
 
@@ -194,6 +200,7 @@ def initial_from_data(data: dict | None, *, provenance=(), note: str = "") -> di
             "no_compliant_explanation": data.get("no_compliant_explanation", ""),
             "provenance": "\n".join(provenance),
             "note": note,
+            "kept": kept_of(data, VENDOR_KEPT),
         },
         "docs": [dict(d) for d in data.get("documentation") or []],
         "methods": [
@@ -204,9 +211,14 @@ def initial_from_data(data: dict | None, *, provenance=(), note: str = "") -> di
                 "order": m.get("order", 0),
                 "sources": "\n".join(m.get("sources") or []),
                 "steps": m.get("steps", ""),
+                "kept": kept_of(m, METHOD_KEPT),
                 "parameters": [dict(p) for p in m.get("parameters") or []],
                 "records": [
-                    {**r, "priority": "" if r.get("priority") is None else r["priority"]}
+                    {
+                        **r,
+                        "priority": "" if r.get("priority") is None else r["priority"],
+                        "kept": kept_of(r, RECORD_KEPT),
+                    }
                     for r in m.get("records") or []
                 ],
             }
@@ -272,6 +284,7 @@ class EntryForm:
         docs = self.docs.included()
         methods = self.methods.included()
         return {
+            **v["kept"],
             "slug": slug,
             "name": v["name"],
             "aliases": v["aliases"],

@@ -155,20 +155,30 @@ def verifications_recheck() -> dict:
     return verifications_recheck_all()
 
 
-def vendor_maintained_by_vendor(vendor: Vendor) -> bool:
-    """True when someone who verified the vendor's own domain had a submission for it approved.
+def vendor_maintainer(vendor: Vendor) -> DomainVerification | None:
+    """The earliest standing verification of the vendor's own domain whose owner had a
+    submission for the entry approved, or None when nobody from the vendor maintains it.
 
     The domain is the one recorded on the vendor (`own_domain`), never its editable
     website: a proposal that points the website at the submitter's domain earns nothing.
     """
     if not vendor.own_domain:
-        return False
-    return DomainVerification.objects.filter(
-        domain=vendor.own_domain,
-        status=Status.VERIFIED,
-        user__submissions__vendor=vendor,
-        user__submissions__state=Submission.State.APPROVED,
-    ).exists()
+        return None
+    return (
+        DomainVerification.objects.filter(
+            domain=vendor.own_domain,
+            status=Status.VERIFIED,
+            user__submissions__vendor=vendor,
+            user__submissions__state=Submission.State.APPROVED,
+        )
+        .order_by("verified_at", "pk")
+        .first()
+    )
+
+
+def vendor_maintained_by_vendor(vendor: Vendor) -> bool:
+    """True when someone who verified the vendor's own domain had a submission for it approved."""
+    return vendor_maintainer(vendor) is not None
 
 
 def submissions_with_verified_submitter(submissions: Iterable[Submission]) -> set[int]:

@@ -87,8 +87,11 @@ def vendor_entry(entry: dict):
 
 
 @register.simple_tag
-def public_entry(vendor: Vendor) -> dict:
-    """The entry for the public vendor page, with its "maintained by the vendor" badge."""
-    from sources.services.verification import vendor_maintained_by_vendor
+def public_entry(vendor: Vendor, maintained: bool | None = None) -> dict:
+    """The entry for the public vendor page, with its "maintained by the vendor" badge
+    (looked up unless the page already knows)."""
+    if maintained is None:
+        from sources.services.verification import vendor_maintained_by_vendor
 
-    return entry_from_vendor(vendor, maintained=vendor_maintained_by_vendor(vendor))
+        maintained = vendor_maintained_by_vendor(vendor)
+    return entry_from_vendor(vendor, maintained=maintained)

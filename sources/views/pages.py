@@ -16,6 +16,7 @@ from sources.selectors import (
     categories_with_counts,
     vendors_by_ids,
 )
+from sources.services.verification import vendor_maintainer
 
 PAGE_SIZE = 20
 
@@ -73,7 +74,14 @@ def vendor_detail(request, slug):
         vendor.methods.all(),
         key=lambda m: method_rank(recommended=m.recommended, order=m.order, position=m.id),
     )
-    return render(request, "sources/vendor.html", {"vendor": vendor, "methods": methods})
+    maintainer = vendor_maintainer(vendor)
+    context = {
+        "vendor": vendor,
+        "methods": methods,
+        "maintainer": maintainer,
+        "maintained": maintainer is not None,
+    }
+    return render(request, "sources/vendor.html", context)
 
 
 def guides_index(request):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sources.catalogdiff import diff_entries, real_changes
 from sources.catalogfile import CatalogError
+from sources.forms.entryfile import EntryFileError, entry_file_read
 from sources.forms.reports import ReportForm
 from sources.forms.submissions import EntryForm, initial_from_data
 from sources.models import Category, Revision, Submission, Vendor
@@ -33,6 +34,7 @@ from sources.services.submissions import (
     submission_preview,
     submission_revisable,
     submission_revise,
+    submission_validate,
 )
 from sources.templatetags.entries import entry_from_data
 
@@ -78,6 +80,8 @@ def _entry_page(request, *, vendor: Vendor | None, submission: Submission | None
         return render(request, ENTRY_TEMPLATE, {**context, "form": form})
 
     post = request.POST
+    if post.get("action") == "load":
+        return _entry_load(request, options, context, vendor=vendor)
     if post.get("add"):
         form = EntryForm.with_row_added(post, post["add"], **options)
         context["focus"] = post["add"]
@@ -100,6 +104,53 @@ def _entry_page(request, *, vendor: Vendor | None, submission: Submission | None
     if action == "submit":
         return _entry_submit(request, form, context, vendor=vendor, submission=submission)
     return _entry_preview(request, form, context, vendor=vendor)
+
+
+def _entry_load(request, options: dict, context: dict, *, vendor: Vendor | None):
+    """Fill the form from an uploaded TOML or JSON entry file, checked as a submission
+    is; a file that cannot be used is refused beside the file field, keeping what was
+    typed."""
+    posted = EntryForm(request.POST, **options)
+    upload = request.FILES.get("entry_file")
+
+    def refuse(message: str, limited=None):
+        form = EntryForm(None, initial=posted.raw_initial(), extra=False, **options)
+        response = render(request, ENTRY_TEMPLATE, {**context, "form": form, "load_error": message})
+        return too_many_requests(request, limited, response) if limited else response
+
+    if upload is None:
+        return refuse("Choose a .toml or .json entry file to load.")
+    limited = rate_limited(request, "preview")
+    if limited:
+        return refuse(wait_message(limited), limited)
+    try:
+        loaded = entry_file_read(upload)
+        # A catalog file carries no submission sources: it offers the pages it cites.
+        provenance = loaded.provenance or _cited(
+            submission_validate(data=loaded.data, vendor=vendor)
+        )
+        validated, changes = submission_preview(
+            data=loaded.data, provenance=provenance, vendor=vendor
+        )
+    except EntryFileError as exc:
+        return refuse(str(exc))
+    except CatalogError as exc:
+        where = exc.field if exc.field not in ("", "(top level)") else "the entry"
+        return refuse(f"{upload.name} was not loaded: {where}: {exc.message}.")
+    initial = initial_from_data(validated, provenance=provenance, note=loaded.note)
+    form = EntryForm(initial=initial, extra=False, **options)
+    context.update(preview=entry_from_data(validated), loaded=upload.name)
+    if changes is not None:
+        context["changes"] = changes
+    return render(request, ENTRY_TEMPLATE, {**context, "form": form})
+
+
+def _cited(data: dict) -> list[str]:
+    """The pages an entry cites, as the sources a submission of it offers by default."""
+    urls = [doc["url"] for doc in data.get("documentation") or []]
+    for method in data.get("methods") or []:
+        urls += method.get("sources") or []
+    return list(dict.fromkeys(urls))
 
 
 def _entry_form_again(request, form: EntryForm, context: dict, limited=None):

@@ -39,6 +39,7 @@ def test_sign_up_submit_approve_and_publish(page, live_server, moderator, catego
 
     # Submit a vendor with a method and two records.
     page.get_by_role("link", name="Submit a vendor").first.click()
+    page.get_by_role("link", name="advanced form").click()
     fill_entry(page, name="PostLark")
     page.get_by_role("button", name="Preview").last.click()
     preview = page.locator(".preview")
