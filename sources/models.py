@@ -554,3 +554,12 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+# Demand and scorecards: checks per vendor and day, votes, stored scorecard counts.
+from sources.demandmodels import (  # noqa: E402, F401
+    CapabilityVote,
+    VendorCheckDay,
+    VendorFailureDay,
+    VendorScore,
+)

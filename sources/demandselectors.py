@@ -1,0 +1,185 @@
+"""Reads about demand and maintainers: a vendor's demand figures, the leaderboard, the
+entries a user maintains and who maintains an entry. Aggregated in SQL; no services.
+
+A maintainer of an entry is a user who verified the vendor's own domain (the entry's
+`own_domain`, recorded when it was created) and whose verification still holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from sources.models import (
+    CapabilityVote,
+    DomainVerification,
+    Report,
+    Submission,
+    Vendor,
+    VendorCheckDay,
+    VendorFailureDay,
+)
+
+WINDOWS = (30, 90)
+# Leaderboard orders: name -> (label, ORDER BY); ties by name.
+SORTS = {
+    "alignment": ("Alignment support", ["-score__met", "score__unknown", "name"]),
+    "checks": ("Checks in 30 days", ["-checks_30", "-score__met", "name"]),
+    "votes": ("“I need this” votes", ["-vote_count", "-checks_30", "name"]),
+    "name": ("Name", ["name"]),
+}
+
+
+@dataclass
+class Window:
+    days: int
+    checks: int = 0
+    passes: int = 0
+
+    @property
+    def pass_share(self) -> float | None:
+        """Passing checks as a fraction (None without checks)."""
+        return self.passes / self.checks if self.checks else None
+
+    @property
+    def pass_percent(self) -> int | None:
+        share = self.pass_share
+        return None if share is None else round(share * 100)
+
+
+@dataclass
+class Demand:
+    windows: list[Window]
+    top_failure: dict | None  # {"requirement", "failures", "days"}: the most failed, 90 days
+    votes: dict[str, int] = field(default_factory=dict)  # point -> confirmed votes
+
+    def window(self, days: int) -> Window:
+        return next(w for w in self.windows if w.days == days)
+
+    @property
+    def votes_total(self) -> int:
+        return sum(self.votes.values())
+
+
+def today() -> dt.date:
+    return timezone.now().date()
+
+
+def _since(days: int, *, day: dt.date | None = None) -> dt.date:
+    """The first day of a window of `days` days ending today (today included)."""
+    return (day or today()) - dt.timedelta(days=days - 1)
+
+
+def vendor_demand(vendor_id: int, *, day: dt.date | None = None) -> Demand:
+    """Checks against one vendor in the last 30 and 90 days, its most failed requirement
+    and its confirmed votes per point (three queries)."""
+    longest = max(WINDOWS)
+    counts = VendorCheckDay.objects.filter(vendor_id=vendor_id, day__gte=_since(longest, day=day))
+    sums = counts.aggregate(
+        **{
+            f"{name}_{days}": Sum(name, filter=Q(day__gte=_since(days, day=day)))
+            for days in WINDOWS
+            for name in ("checks", "passes")
+        }
+    )
+    windows = [
+        Window(days, sums[f"checks_{days}"] or 0, sums[f"passes_{days}"] or 0) for days in WINDOWS
+    ]
+    failures = (
+        VendorFailureDay.objects.filter(vendor_id=vendor_id, day__gte=_since(longest, day=day))
+        .values("requirement")
+        .annotate(n=Sum("failures"))
+        .order_by("-n", "requirement")
+        .first()
+    )
+    top = (
+        {"requirement": failures["requirement"], "failures": failures["n"], "days": longest}
+        if failures
+        else None
+    )
+    votes = dict(
+        CapabilityVote.objects.filter(vendor_id=vendor_id, confirmed_at__isnull=False)
+        .values_list("point")
+        .annotate(n=Count("pk"))
+        .values_list("point", "n")
+    )
+    return Demand(windows, top, votes)
+
+
+def demand_version(vendor_id: int) -> tuple[str, dt.datetime | None]:
+    """What changes whenever a vendor's demand figures do (for ETags), and when it last did."""
+    checks = VendorCheckDay.objects.filter(vendor_id=vendor_id).aggregate(
+        n=Sum("checks"), last=Max("day")
+    )
+    votes = CapabilityVote.objects.filter(vendor_id=vendor_id, confirmed_at__isnull=False)
+    voted = votes.aggregate(n=Count("pk"), last=Max("confirmed_at"))
+    seed = f"{checks['n'] or 0}:{checks['last'] or ''}:{voted['n']}:{voted['last'] or ''}"
+    return seed, voted["last"]
+
+
+def leaderboard(*, sort: str = "alignment", day: dt.date | None = None) -> QuerySet:
+    """Published vendors with their stored scorecard counts, checks and passes in the last
+    30 days and confirmed votes, in the order `sort` names (one of SORTS)."""
+    since = _since(30, day=day)
+
+    def per_vendor(queryset, expression):
+        total = queryset.filter(vendor=OuterRef("pk")).values("vendor").annotate(n=expression)
+        return Coalesce(Subquery(total.values("n"), output_field=IntegerField()), 0)
+
+    recent = VendorCheckDay.objects.filter(day__gte=since)
+    confirmed = CapabilityVote.objects.filter(confirmed_at__isnull=False)
+    return (
+        Vendor.objects.published()
+        .select_related("score")
+        .only("slug", "name", "dmarc_capability", "score__met", "score__not_met", "score__unknown")
+        .annotate(
+            checks_30=per_vendor(recent, Sum("checks")),
+            passes_30=per_vendor(recent, Sum("passes")),
+            vote_count=per_vendor(confirmed, Count("pk")),
+        )
+        .order_by(*SORTS.get(sort, SORTS["alignment"])[1])
+    )
+
+
+# -- maintainers ----------------------------------------------------------------------------
+
+
+def vendors_maintained_by(user) -> QuerySet:
+    """The entries whose vendor's own domain the user has verified (published or not)."""
+    if not getattr(user, "is_authenticated", False):
+        return Vendor.objects.none()
+    domains = DomainVerification.objects.filter(
+        user=user, status=DomainVerification.Status.VERIFIED
+    ).values("domain")
+    return Vendor.objects.exclude(own_domain="").filter(own_domain__in=domains).order_by("name")
+
+
+def maintainers_of(vendor: Vendor) -> QuerySet:
+    """Active users who verified the vendor's own domain."""
+    if not vendor.own_domain:
+        return get_user_model().objects.none()
+    return get_user_model().objects.filter(
+        is_active=True,
+        domain_verifications__domain=vendor.own_domain,
+        domain_verifications__status=DomainVerification.Status.VERIFIED,
+    )
+
+
+def open_reports(vendor: Vendor) -> QuerySet:
+    return Report.objects.filter(vendor=vendor, state=Report.State.OPEN).order_by("-created_at")
+
+
+def open_proposals(vendor: Vendor, *, other_than) -> QuerySet:
+    """Proposed changes to the entry still in review, from anyone but `other_than`."""
+    return (
+        Submission.objects.open()
+        .filter(vendor=vendor, kind=Submission.Kind.CHANGE)
+        .exclude(submitter=other_than)
+        .select_related("submitter")
+        .order_by("-submitted_at")
+    )
