@@ -19,6 +19,7 @@ class VendorCheckDay(models.Model):
     day = models.DateField(db_index=True)
     checks = models.PositiveIntegerField(default=0)
     passes = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(help_text="When the last check was counted")
 
     class Meta:
         constraints = [

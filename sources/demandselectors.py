@@ -11,7 +11,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -26,10 +36,12 @@ from sources.models import (
 )
 
 WINDOWS = (30, 90)
-# Leaderboard orders: name -> (label, ORDER BY); ties by name.
+# Leaderboard orders: name -> (label, ORDER BY); ties by name. A vendor whose score is
+# not computed yet (just imported) sorts last, on every database.
+MET = F("score__met").desc(nulls_last=True)
 SORTS = {
-    "alignment": ("Alignment support", ["-score__met", "score__unknown", "name"]),
-    "checks": ("Checks in 30 days", ["-checks_30", "-score__met", "name"]),
+    "alignment": ("Alignment support", [MET, F("score__unknown").asc(nulls_last=True), "name"]),
+    "checks": ("Checks in 30 days", ["-checks_30", MET, "name"]),
     "votes": ("“I need this” votes", ["-vote_count", "-checks_30", "name"]),
     "name": ("Name", ["name"]),
 }
@@ -111,15 +123,16 @@ def vendor_demand(vendor_id: int, *, day: dt.date | None = None) -> Demand:
     return Demand(windows, top, votes)
 
 
-def demand_version(vendor_id: int) -> tuple[str, dt.datetime | None]:
+def demand_version(slug: str) -> tuple[str, dt.datetime | None]:
     """What changes whenever a vendor's demand figures do (for ETags), and when it last did."""
-    checks = VendorCheckDay.objects.filter(vendor_id=vendor_id).aggregate(
-        n=Sum("checks"), last=Max("day")
+    checks = VendorCheckDay.objects.filter(vendor__slug=slug).aggregate(
+        n=Sum("checks"), last=Max("updated_at")
     )
-    votes = CapabilityVote.objects.filter(vendor_id=vendor_id, confirmed_at__isnull=False)
+    votes = CapabilityVote.objects.filter(vendor__slug=slug, confirmed_at__isnull=False)
     voted = votes.aggregate(n=Count("pk"), last=Max("confirmed_at"))
-    seed = f"{checks['n'] or 0}:{checks['last'] or ''}:{voted['n']}:{voted['last'] or ''}"
-    return seed, voted["last"]
+    seed = f"{today()}:{checks['n'] or 0}:{checks['last']}:{voted['n']}:{voted['last']}"
+    times = [t for t in (checks["last"], voted["last"]) if t is not None]
+    return seed, max(times) if times else None
 
 
 def leaderboard(*, sort: str = "alignment", day: dt.date | None = None) -> QuerySet:

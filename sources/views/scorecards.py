@@ -24,7 +24,7 @@ from sources.models import Vendor
 from sources.ratelimit import rate_limited, too_many_requests, wait_message
 from sources.scorecard import GUIDE_URL, POINTS, requirement_label, vendor_scorecard
 from sources.selectors import vendor_to_data
-from sources.services.demand import scores_refresh
+from sources.services.demand import INLINE_SCORES, scores_refresh
 from sources.services.maintainers import maintained_entries
 from sources.services.votes import VoteError, vote_cast, vote_confirm
 
@@ -126,7 +126,7 @@ def vote_confirm_page(request, token):
 
 @require_GET
 def leaderboard_page(request):
-    scores_refresh()
+    scores_refresh(limit=INLINE_SCORES)
     sort = request.GET.get("sort", "alignment")
     sort = sort if sort in SORTS else "alignment"
     page = Paginator(leaderboard(sort=sort), LEADERBOARD_PAGE).get_page(_page_number(request))

@@ -11,11 +11,11 @@ from django.utils import timezone
 
 from sources.catalogfile import validate_vendor
 from sources.demandselectors import leaderboard, vendor_demand
-from sources.models import CapabilityVote, VendorCheckDay, VendorFailureDay
+from sources.models import CapabilityVote, VendorCheckDay, VendorFailureDay, VendorScore
 from sources.selectors import vendor_to_data
 from sources.services.catalog import vendor_save_data
 from sources.services.checks import checks_prune
-from sources.services.demand import demand_record
+from sources.services.demand import INLINE_SCORES, demand_record, scores_refresh_all
 from tests.factories import make_vendor, make_vendors_bulk, spf_include_method
 
 pytestmark = pytest.mark.django_db
@@ -63,7 +63,11 @@ def test_windows_count_the_days_they_cover(mailhawk):
     today = timezone.now().date()
     for days_ago, checks, passes in [(0, 4, 1), (29, 1, 1), (30, 10, 0), (89, 2, 2), (90, 50, 0)]:
         VendorCheckDay.objects.create(
-            vendor=mailhawk, day=today - dt.timedelta(days=days_ago), checks=checks, passes=passes
+            vendor=mailhawk,
+            day=today - dt.timedelta(days=days_ago),
+            checks=checks,
+            passes=passes,
+            updated_at=timezone.now(),
         )
     demand = vendor_demand(mailhawk.pk)
     assert (demand.window(30).checks, demand.window(30).passes) == (5, 2)
@@ -103,8 +107,9 @@ def test_demand_outlives_pruned_check_results(client, dns_server, mailhawk):
 def test_the_leaderboard_sorts_by_alignment_by_checks_and_by_votes(client, mailhawk):
     weak = make_vendor("weakmail", name="WeakMail", methods=[spf_include_method()])
     today = timezone.now().date()
-    VendorCheckDay.objects.create(vendor=weak, day=today, checks=7, passes=0)
-    VendorCheckDay.objects.create(vendor=mailhawk, day=today, checks=3, passes=3)
+    now = timezone.now()
+    VendorCheckDay.objects.create(vendor=weak, day=today, checks=7, passes=0, updated_at=now)
+    VendorCheckDay.objects.create(vendor=mailhawk, day=today, checks=3, passes=3, updated_at=now)
     CapabilityVote.objects.create(
         vendor=weak, point="hosted-dkim", voter="user:1", confirmed_at=timezone.now()
     )
@@ -144,3 +149,24 @@ def test_stored_scores_follow_the_entry(client, mailhawk):
     mailhawk.score.refresh_from_db()
     assert mailhawk.score.met == 0
     assert mailhawk.score.states["no-spf-only"] == "not-met"
+
+
+def test_a_page_view_scores_a_few_vendors_and_queues_the_rest(client, settings, mailhawk):
+    settings.TASKS = {
+        "default": {
+            "BACKEND": "django.tasks.backends.dummy.DummyBackend",
+            "QUEUES": settings.TASK_QUEUES,
+        }
+    }
+    from django.tasks import default_task_backend
+
+    make_vendors_bulk(INLINE_SCORES * 2 + 10)  # and Mailhawk: 111 to score
+    page = client.get("/scorecards/?sort=name").content.decode()
+    assert VendorScore.objects.count() == INLINE_SCORES
+    assert "being computed" in page
+    [queued] = default_task_backend.results
+    assert queued.task.name == "scores_refresh_all"
+    client.get("/scorecards/")  # 50 more now, and queued once, not on every view
+    assert len(default_task_backend.results) == 1
+    assert scores_refresh_all.call() == 11  # what the worker does
+    assert VendorScore.objects.count() == 111
