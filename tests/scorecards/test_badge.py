@@ -22,6 +22,9 @@ def test_a_ready_entry_says_dmarc_ready_with_its_verification_date(client, mailh
     assert response["Content-Type"] == "image/svg+xml; charset=utf-8"
     assert response["Cache-Control"] == "public, max-age=3600"
     assert response["X-Content-Type-Options"] == "nosniff"
+    # Opened directly, nothing in it may run or load; other sites may show it.
+    assert response["Content-Security-Policy"] == "default-src 'none'"
+    assert response["Cross-Origin-Resource-Policy"] == "cross-origin"
     svg = parse(response.content)
     texts = [t.text for t in svg.iter(f"{SVG}text")]
     assert texts == ["DMARC-ready", "verified 2026-11-01"]
