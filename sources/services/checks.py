@@ -46,6 +46,8 @@ from sources.search import clean_query
 from sources.selectors import MATCH_THRESHOLD, catalog_knowledge, catalog_snapshot, vendor_to_data
 from sources.services.demand import demand_record
 
+# Checks that count as customers' demand for a vendor (not re-checks by the site itself).
+DEMAND_SOURCES = {"web", "api"}
 # Longer than any vendor's name or alias: not worth a query.
 MAX_VENDOR_QUERY = 200
 
@@ -343,7 +345,8 @@ def check_store(*, check: CheckInput, data: Mapping[str, Any], source: str) -> C
             result=dict(data),
             source=source,
         )
-        demand_record(vendor_id=result.vendor_id, report=data)
+        if source in DEMAND_SOURCES:
+            demand_record(vendor_id=result.vendor_id, report=data)
     return result
 
 

@@ -14,7 +14,7 @@ from sources.demandselectors import leaderboard, vendor_demand
 from sources.models import CapabilityVote, VendorCheckDay, VendorFailureDay, VendorScore
 from sources.selectors import vendor_to_data
 from sources.services.catalog import vendor_save_data
-from sources.services.checks import checks_prune
+from sources.services.checks import check_input_clean, check_store, checks_prune
 from sources.services.demand import INLINE_SCORES, demand_record, scores_refresh_all
 from tests.factories import make_vendor, make_vendors_bulk, spf_include_method
 
@@ -57,6 +57,15 @@ def test_checks_without_a_vendor_count_for_no_one(client, dns_server, mailhawk):
     )
     assert response.status_code == 201
     assert VendorCheckDay.objects.count() == 0
+
+
+def test_only_checks_people_ask_for_count(mailhawk):
+    check = check_input_clean(domain="brightfield.example", vendor="mailhawk")
+    report = {"verdict": "pass", "requirements": []}
+    check_store(check=check, data=report, source="web")
+    check_store(check=check, data=report, source="api")
+    check_store(check=check, data=report, source="monitor")  # the site re-checking, say
+    assert VendorCheckDay.objects.get().checks == 2
 
 
 def test_windows_count_the_days_they_cover(mailhawk):
