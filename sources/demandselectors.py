@@ -135,28 +135,46 @@ def demand_version(slug: str) -> tuple[str, dt.datetime | None]:
     return seed, max(times) if times else None
 
 
-def leaderboard(*, sort: str = "alignment", day: dt.date | None = None) -> QuerySet:
-    """Published vendors with their stored scorecard counts, checks and passes in the last
-    30 days and confirmed votes, in the order `sort` names (one of SORTS)."""
-    since = _since(30, day=day)
+def _per_vendor(queryset, expression):
+    """A per-vendor total of `queryset` (a correlated subquery on the vendor's index), 0 if none."""
+    total = queryset.filter(vendor=OuterRef("pk")).values("vendor").annotate(n=expression)
+    return Coalesce(Subquery(total.values("n"), output_field=IntegerField()), 0)
 
-    def per_vendor(queryset, expression):
-        total = queryset.filter(vendor=OuterRef("pk")).values("vendor").annotate(n=expression)
-        return Coalesce(Subquery(total.values("n"), output_field=IntegerField()), 0)
 
-    recent = VendorCheckDay.objects.filter(day__gte=since)
+def _figures(*, day: dt.date | None = None) -> dict:
+    recent = VendorCheckDay.objects.filter(day__gte=_since(30, day=day))
     confirmed = CapabilityVote.objects.filter(confirmed_at__isnull=False)
+    return {
+        "checks_30": _per_vendor(recent, Sum("checks")),
+        "passes_30": _per_vendor(recent, Sum("passes")),
+        "vote_count": _per_vendor(confirmed, Count("pk")),
+    }
+
+
+def leaderboard(*, sort: str = "alignment", day: dt.date | None = None) -> QuerySet:
+    """Published vendors in the order `sort` names (one of SORTS), carrying only what that
+    order needs; page through it, then read a page's figures with `leaderboard_rows`."""
+    sort = sort if sort in SORTS else "alignment"
+    figures = _figures(day=day)
+    needed = {"checks": ["checks_30"], "votes": ["vote_count", "checks_30"]}.get(sort, [])
     return (
         Vendor.objects.published()
+        .annotate(**{name: figures[name] for name in needed})
+        .order_by(*SORTS[sort][1])
+    )
+
+
+def leaderboard_rows(ids: list[int], *, day: dt.date | None = None) -> list[Vendor]:
+    """One page of the leaderboard, in the order of `ids`: each vendor with its stored
+    score, its checks and passes in the last 30 days and its confirmed votes."""
+    vendors = (
+        Vendor.objects.filter(pk__in=ids)
         .select_related("score")
         .only("slug", "name", "dmarc_capability", "score__met", "score__not_met", "score__unknown")
-        .annotate(
-            checks_30=per_vendor(recent, Sum("checks")),
-            passes_30=per_vendor(recent, Sum("passes")),
-            vote_count=per_vendor(confirmed, Count("pk")),
-        )
-        .order_by(*SORTS.get(sort, SORTS["alignment"])[1])
+        .annotate(**_figures(day=day))
     )
+    found = {vendor.pk: vendor for vendor in vendors}
+    return [found[pk] for pk in ids if pk in found]
 
 
 # -- maintainers ----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sources.badge import badge_svg, badge_words
-from sources.demandselectors import SORTS, leaderboard, vendor_demand
+from sources.demandselectors import SORTS, leaderboard, leaderboard_rows, vendor_demand
 from sources.forms.votes import VoteForm
 from sources.models import Vendor
 from sources.ratelimit import rate_limited, too_many_requests, wait_message
@@ -129,9 +129,11 @@ def leaderboard_page(request):
     scores_refresh(limit=INLINE_SCORES)
     sort = request.GET.get("sort", "alignment")
     sort = sort if sort in SORTS else "alignment"
-    page = Paginator(leaderboard(sort=sort), LEADERBOARD_PAGE).get_page(_page_number(request))
+    ordered = leaderboard(sort=sort).values_list("pk", flat=True)
+    page = Paginator(ordered, LEADERBOARD_PAGE).get_page(_page_number(request))
     context = {
         "page": page,
+        "rows": leaderboard_rows(list(page.object_list)),
         "sort": sort,
         "sorts": [(key, label) for key, (label, _) in SORTS.items()],
         "total_points": len(POINTS),
