@@ -581,3 +581,12 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} on {self.hostname} (pid {self.pid})"
+
+
+# Demand and scorecards: checks per vendor and day, votes, stored scorecard counts.
+from sources.demandmodels import (  # noqa: E402, F401
+    CapabilityVote,
+    VendorCheckDay,
+    VendorFailureDay,
+    VendorScore,
+)

@@ -1,12 +1,23 @@
 from django.urls import path, re_path
 
-from sources.views import accounts, checks, dmarc, guided, pages, submissions
+from sources.views import accounts, checks, dmarc, guided, pages, scorecards, submissions
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("search/", pages.search, name="search"),
     path("categories/<slug:slug>/", pages.category, name="category"),
     path("vendors/<slug:slug>/", pages.vendor_detail, name="vendor"),
+    # Scorecards, demand, votes, badges and maintainers (sources/views/scorecards.py).
+    path("scorecards/", scorecards.leaderboard_page, name="leaderboard"),
+    path(
+        "vendors/<slug:slug>/scorecard/",
+        scorecards.vendor_scorecard_page,
+        name="vendor-scorecard",
+    ),
+    path("vendors/<slug:slug>/scorecard/vote/", scorecards.vendor_vote, name="vendor-vote"),
+    path("vendors/<slug:slug>/badge.svg", scorecards.vendor_badge, name="vendor-badge"),
+    path("votes/confirm/<str:token>/", scorecards.vote_confirm_page, name="vote-confirm"),
+    path("account/maintainer/", scorecards.maintainer_dashboard, name="maintainer-dashboard"),
     path("guides/", pages.guides_index, name="guides"),
     path("guides/<slug:slug>/", pages.guide_detail, name="guide"),
     # The DNS checker (sources/views/checks.py).

@@ -21,17 +21,30 @@ MAX_AGE = 300
 REPRESENTATION = "1"
 
 
-def public_read(view):
-    """Decorate a DRF function view's inner function: conditional GET and caching headers."""
+def public_read(view=None, *, extra=None):
+    """Decorate a DRF function view's inner function: conditional GET and caching headers.
+
+    `extra(request, *args, **kwargs)`, for a read that depends on more than the catalog,
+    returns (a version string, when it last changed or None): both go into the ETag
+    and Last-Modified.
+    """
+    if view is None:
+        return lambda inner: public_read(inner, extra=extra)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         count, last_modified = catalog_version()
+        version = ""
+        if extra is not None:
+            version, changed = extra(request, *args, **kwargs)
+            if changed is not None and (last_modified is None or changed > last_modified):
+                last_modified = changed
         seed = "|".join(
             [
                 REPRESENTATION,
                 str(count),
                 last_modified.isoformat() if last_modified else "",
+                version,
                 request.get_full_path(),
                 request.accepted_media_type or "",
             ]

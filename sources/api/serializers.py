@@ -6,6 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from sources.api.scorecardserializers import DemandSerializer, ScorecardSerializer
 from sources.capability import (
     CAPABILITY_LABELS,
     NO,
@@ -19,6 +20,7 @@ from sources.capability import (
 )
 from sources.catalogfile import CHECKS, EVIDENCE, METHOD_KINDS, PURPOSES, RECORD_TYPES
 from sources.models import MethodParameter, RecordRequirement, SetupMethod, Vendor
+from sources.scorecard import vendor_scorecard
 
 # The list's has_*_route booleans: null when the route is not documented either way.
 ROUTE_STATE_VALUES = {YES: True, NO: False, NOT_DOCUMENTED: None}
@@ -302,6 +304,14 @@ class VendorDetailSerializer(VendorListSerializer):
     related = serializers.ListField(
         child=serializers.SlugField(), help_text="Slugs of entries sharing this sending system."
     )
+    scorecard = serializers.SerializerMethodField(
+        help_text="Each point of the checklist for vendors, met, not met or unknown, judged "
+        "from the entry's cited documentation, with the evidence and the vendor's actions."
+    )
+    demand = serializers.SerializerMethodField(
+        help_text="Checks run for the vendor in the last 30 and 90 days, the requirement "
+        "failing most, and domain owners' confirmed 'I need this' votes."
+    )
 
     class Meta(VendorListSerializer.Meta):
         fields = [
@@ -316,6 +326,8 @@ class VendorDetailSerializer(VendorListSerializer):
             "methods",
             "not_aligned",
             "related",
+            "scorecard",
+            "demand",
         ]
         extra_kwargs = {
             "description": {"help_text": "Markdown."},
@@ -325,6 +337,14 @@ class VendorDetailSerializer(VendorListSerializer):
     @extend_schema_field(CapabilitySerializer)
     def get_capability(self, vendor: Vendor) -> dict:
         return CapabilitySerializer(vendor_capability(vendor)).data
+
+    @extend_schema_field(ScorecardSerializer)
+    def get_scorecard(self, vendor: Vendor) -> dict:
+        return ScorecardSerializer(vendor_scorecard(self.context["data"])).data
+
+    @extend_schema_field(DemandSerializer)
+    def get_demand(self, vendor: Vendor) -> dict:
+        return DemandSerializer(self.context["demand"]).data
 
 
 class VendorPageSerializer(serializers.Serializer):

@@ -40,12 +40,14 @@ from sources.api.serializers import (
 )
 from sources.capability import method_routes
 from sources.catalogfile import METHOD_KINDS
+from sources.demandselectors import demand_version, vendor_demand
 from sources.models import Vendor
 from sources.selectors import (
     catalog_data,
     categories_with_counts,
     vendor_listing,
     vendor_lookup,
+    vendor_to_data,
     vendors_by_ids,
 )
 from sources.services.lookups import vendor_ip_lookup
@@ -176,7 +178,8 @@ def _vendor_csv(request, ids: list[int]) -> StreamingHttpResponse:
     description="Everything the vendor's page shows: its methods with the DNS records to "
     "create (templates: `{domain}` is the customer's domain, other `{names}` are the "
     "method's parameters), documentation links and the DMARC capability derived from "
-    "the methods.",
+    "the methods, its scorecard against the checklist for vendors and the demand for it "
+    "(checks and votes). The ETag changes with the demand figures too.",
     parameters=[
         OpenApiParameter(
             "slug",
@@ -192,13 +195,18 @@ def _vendor_csv(request, ids: list[int]) -> StreamingHttpResponse:
     tags=TAGS,
 )
 @api_view(["GET", "HEAD"])
-@public_read
+@public_read(extra=lambda request, slug: demand_version(slug))
 def vendor_detail(request, slug):
     read_parameters(NoParameters, request)
     vendor = Vendor.objects.published().with_details().filter(slug=slug).first()
     if vendor is None:
         raise NotFound(f"No published vendor {slug!r}.")
-    return Response(VendorDetailSerializer(vendor, context={"request": request}).data)
+    context = {
+        "request": request,
+        "data": vendor_to_data(vendor),
+        "demand": vendor_demand(vendor.pk),
+    }
+    return Response(VendorDetailSerializer(vendor, context=context).data)
 
 
 @extend_schema(

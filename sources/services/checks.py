@@ -21,6 +21,7 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from sources.catalogfile import CATALOG_DIR, CatalogError, load_vendor_file, text_problem
@@ -43,7 +44,10 @@ from sources.models import BulkCheck, CheckResult, Vendor
 from sources.ops.metrics import observe_check
 from sources.search import clean_query
 from sources.selectors import MATCH_THRESHOLD, catalog_knowledge, catalog_snapshot, vendor_to_data
+from sources.services.demand import demand_record
 
+# Checks that count as customers' demand for a vendor (not re-checks by the site itself).
+DEMAND_SOURCES = {"web", "api"}
 # Longer than any vendor's name or alias: not worth a query.
 MAX_VENDOR_QUERY = 200
 
@@ -328,18 +332,22 @@ def check_run(
 
 
 def check_store(*, check: CheckInput, data: Mapping[str, Any], source: str) -> CheckResult:
-    """Store a check's report for its permalink."""
-    return CheckResult.objects.create(
-        domain=check.domain,
-        vendor_id=check.vendor.get("id") if check.vendor else None,
-        vendor_slug=check.vendor_slug,
-        method_kind=check.method_kind,
-        parameters=dict(check.params),
-        only=sorted(check.only) if check.only is not None else [],
-        verdict=data["verdict"],
-        result=dict(data),
-        source=source,
-    )
+    """Store a check's report for its permalink, and count it in the vendor's demand."""
+    with transaction.atomic():
+        result = CheckResult.objects.create(
+            domain=check.domain,
+            vendor_id=check.vendor.get("id") if check.vendor else None,
+            vendor_slug=check.vendor_slug,
+            method_kind=check.method_kind,
+            parameters=dict(check.params),
+            only=sorted(check.only) if check.only is not None else [],
+            verdict=data["verdict"],
+            result=dict(data),
+            source=source,
+        )
+        if source in DEMAND_SOURCES:
+            demand_record(vendor_id=result.vendor_id, report=data)
+    return result
 
 
 def checks_prune(*, days: int | None = None, now: dt.datetime | None = None) -> dict[str, int]:

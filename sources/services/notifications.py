@@ -20,7 +20,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from sources.models import Report, Submission, SubmissionEvent
+from sources.demandselectors import maintainers_of
+from sources.models import Report, Submission, SubmissionEvent, Vendor
 from sources.permissions import MODERATORS
 
 logger = logging.getLogger(__name__)
@@ -67,6 +68,16 @@ def moderators_digest_schedule() -> None:
 def submission_state_changed(*, event_id: int) -> None:
     """Queue the e-mail telling a submitter what happened to their submission."""
     _enqueue(submission_event_email, event_id)
+
+
+def maintainers_report_schedule(*, report_id: int) -> None:
+    """Queue the e-mail telling an entry's maintainers about a report on it."""
+    _enqueue(maintainer_report_email, report_id)
+
+
+def maintainers_proposal_schedule(*, submission_id: int) -> None:
+    """Queue the e-mail telling an entry's maintainers about proposed changes to it."""
+    _enqueue(maintainer_proposal_email, submission_id)
 
 
 # -- the messages ---------------------------------------------------------------------
@@ -180,6 +191,56 @@ def moderators_digest_send() -> int:
     return len(submissions) + len(reports)
 
 
+def maintainer_addresses(vendor: Vendor, *, except_user_id: int | None = None) -> list[str]:
+    """Addresses of the entry's maintainers, leaving out whoever caused the message."""
+    users = maintainers_of(vendor).exclude(email="")
+    if except_user_id is not None:
+        users = users.exclude(pk=except_user_id)
+    return sorted(set(users.values_list("email", flat=True)))
+
+
+def _to_maintainers(vendor: Vendor, *, except_user_id, subject: str, template: str, context) -> int:
+    """One message per maintainer (no one sees the others' addresses); how many were sent."""
+    context = {
+        **context,
+        "vendor": vendor,
+        "vendor_url": absolute_url(vendor.get_absolute_url()),
+        "dashboard_url": absolute_url(reverse("maintainer-dashboard")),
+    }
+    sent = 0
+    for address in maintainer_addresses(vendor, except_user_id=except_user_id):
+        sent += send_safely(subject=subject, template=template, context=context, to=[address])
+    return sent
+
+
+def maintainer_report_email_send(*, report_id: int) -> int:
+    """E-mail the maintainers of the reported entry; returns how many messages were sent."""
+    report = Report.objects.select_related("vendor").filter(pk=report_id).first()
+    if report is None:
+        return 0
+    return _to_maintainers(
+        report.vendor,
+        except_user_id=report.reporter_id,
+        subject=f"Report on {report.vendor.name}: outdated or wrong information",
+        template="sources/email/maintainer_report.txt",
+        context={"report": report},
+    )
+
+
+def maintainer_proposal_email_send(*, submission_id: int) -> int:
+    """E-mail the maintainers of an entry someone proposed changes to."""
+    submission = Submission.objects.select_related("vendor").filter(pk=submission_id).first()
+    if submission is None or submission.vendor is None:
+        return 0
+    return _to_maintainers(
+        submission.vendor,
+        except_user_id=submission.submitter_id,
+        subject=f"Changes proposed to {submission.vendor.name}",
+        template="sources/email/maintainer_proposal.txt",
+        context={"submission": submission},
+    )
+
+
 # -- the background tasks (Django's Tasks framework) -------------------------------------
 
 
@@ -193,3 +254,15 @@ def moderators_digest() -> int:
 def submission_event_email(event_id: int) -> bool:
     """Tell a submitter that their submission was approved, rejected or sent back."""
     return submission_event_email_send(event_id=event_id)
+
+
+@task
+def maintainer_report_email(report_id: int) -> int:
+    """Tell an entry's maintainers that someone reported it outdated or wrong."""
+    return maintainer_report_email_send(report_id=report_id)
+
+
+@task
+def maintainer_proposal_email(submission_id: int) -> int:
+    """Tell an entry's maintainers that someone proposed changes to it."""
+    return maintainer_proposal_email_send(submission_id=submission_id)

@@ -18,6 +18,9 @@ def report_create(*, vendor: Vendor, note: str, email: str = "", user=None) -> R
             vendor=vendor, note=note.strip(), email=email.strip(), reporter=reporter
         )
         transaction.on_commit(notifications.moderators_digest_schedule)
+        transaction.on_commit(
+            lambda: notifications.maintainers_report_schedule(report_id=report.pk)
+        )
     return report
 
 

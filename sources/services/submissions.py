@@ -276,6 +276,9 @@ def submission_create(
             submission=submission, actor=user, action=SubmissionEvent.Action.SUBMITTED
         )
         transaction.on_commit(notifications.moderators_digest_schedule)
+        if vendor is not None:
+            notify = notifications.maintainers_proposal_schedule
+            transaction.on_commit(lambda: notify(submission_id=submission.pk))
     return submission
 
 
