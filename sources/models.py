@@ -554,3 +554,7 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+# The drift monitor's results live in their own module; imported here so Django finds them.
+from sources.models_drift import VendorDnsCheck  # noqa: E402, F401

@@ -8,7 +8,9 @@ revalidating an unchanged catalog gets a 304 before any other work is done.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from collections.abc import Callable
 from functools import wraps
 
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -21,17 +23,28 @@ MAX_AGE = 300
 REPRESENTATION = "1"
 
 
-def public_read(view):
-    """Decorate a DRF function view's inner function: conditional GET and caching headers."""
+def public_read(view=None, *, also_changed: Callable[..., dt.datetime | None] | None = None):
+    """Decorate a DRF function view's inner function: conditional GET and caching headers.
+
+    `also_changed(**view_kwargs)`, when given, says when something the response shows
+    besides the catalog last changed (a vendor's drift check), so that the ETag and
+    Last-Modified move with it too.
+    """
+    if view is None:
+        return lambda inner: public_read(inner, also_changed=also_changed)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         count, last_modified = catalog_version()
+        other = also_changed(**kwargs) if also_changed is not None else None
+        if other is not None and (last_modified is None or other > last_modified):
+            last_modified = other
         seed = "|".join(
             [
                 REPRESENTATION,
                 str(count),
                 last_modified.isoformat() if last_modified else "",
+                other.isoformat() if other else "",
                 request.get_full_path(),
                 request.accepted_media_type or "",
             ]

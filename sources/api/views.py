@@ -42,6 +42,7 @@ from sources.models import Vendor
 from sources.selectors import (
     catalog_data,
     categories_with_counts,
+    vendor_dns_checked_at,
     vendor_listing,
     vendor_lookup,
     vendors_by_ids,
@@ -150,10 +151,11 @@ def vendor_list(request):
     tags=TAGS,
 )
 @api_view(["GET", "HEAD"])
-@public_read
+@public_read(also_changed=vendor_dns_checked_at)
 def vendor_detail(request, slug):
     read_parameters(NoParameters, request)
-    vendor = Vendor.objects.published().with_details().filter(slug=slug).first()
+    vendors = Vendor.objects.published().with_details().select_related("dns_check")
+    vendor = vendors.filter(slug=slug).first()
     if vendor is None:
         raise NotFound(f"No published vendor {slug!r}.")
     return Response(VendorDetailSerializer(vendor, context={"request": request}).data)

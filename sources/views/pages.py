@@ -14,6 +14,7 @@ from sources.selectors import (
     VendorFilters,
     catalog_search,
     categories_with_counts,
+    vendor_dns_check,
     vendors_by_ids,
 )
 
@@ -68,12 +69,15 @@ def category(request, slug):
 
 
 def vendor_detail(request, slug):
-    vendor = get_object_or_404(Vendor.objects.published().with_details(), slug=slug)
+    vendor = get_object_or_404(
+        Vendor.objects.published().with_details().select_related("dns_check"), slug=slug
+    )
     methods = sorted(
         vendor.methods.all(),
         key=lambda m: method_rank(recommended=m.recommended, order=m.order, position=m.id),
     )
-    return render(request, "sources/vendor.html", {"vendor": vendor, "methods": methods})
+    context = {"vendor": vendor, "methods": methods, "dns_check": vendor_dns_check(vendor)}
+    return render(request, "sources/vendor.html", context)
 
 
 def guides_index(request):
