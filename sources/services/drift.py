@@ -203,6 +203,7 @@ def vendor_dns_store(
                 first = False
                 check = VendorDnsCheck.objects.select_for_update().get(vendor=vendor)
         assert check is not None
+        check.vendor = vendor  # the caller's instance: its dns_check is now this row
         previous = [] if first else list(check.findings)
         findings = _merge(report, previous, now)
         if not first:
@@ -252,15 +253,18 @@ def vendors_dns_check(
         )
         run.left += len(batch) - len(reports)
         vendors = Vendor.objects.in_bulk(list(reports))
-        for vendor_id in batch:
-            if vendor_id not in reports:
-                continue
-            check = vendor_dns_store(
-                vendor=vendors[vendor_id], report=reports[vendor_id], now=timezone.now(), run=run
-            )
+        stored = []
+        with transaction.atomic():  # one commit per batch, not one per vendor
+            for vendor_id in batch:
+                if vendor_id in reports:
+                    report, vendor = reports[vendor_id], vendors[vendor_id]
+                    stored.append(
+                        vendor_dns_store(vendor=vendor, report=report, now=timezone.now(), run=run)
+                    )
+        for check in stored:
             run.checked += 1
             run.with_findings += bool(check.findings)
-            run.slugs.append(vendors[vendor_id].slug)
+            run.slugs.append(check.vendor.slug)
             if on_checked is not None:
                 on_checked(check)
     return run
