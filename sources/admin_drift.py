@@ -24,6 +24,7 @@ class VendorDnsCheckAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
+            .filter(checked_at__isnull=False)
             .annotate(
                 healthy=Case(
                     When(findings=[], then=Value(1)),

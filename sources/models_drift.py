@@ -14,7 +14,9 @@ class VendorDnsCheck(models.Model):
     vendor = models.OneToOneField(
         "sources.Vendor", on_delete=models.CASCADE, related_name="dns_check"
     )
-    checked_at = models.DateTimeField(db_index=True)
+    checked_at = models.DateTimeField(
+        null=True, blank=True, db_index=True, help_text="Empty until its first check is stored"
+    )
     findings = models.JSONField(
         default=list, help_text="[{code, name, detail, severity}], the most severe first"
     )
@@ -35,12 +37,18 @@ class VendorDnsCheck(models.Model):
         help_text="The report opened for each finding still present, by finding key",
     )
 
+    # A scheduled run claims the vendors it is about to check, so that two runs at once
+    # never check the same vendor (a conditional UPDATE: atomic on every database).
+    claimed_by = models.CharField(max_length=32, blank=True, editable=False)
+    claimed_until = models.DateTimeField(null=True, blank=True, editable=False)
+
     class Meta:
         ordering = ["vendor__name"]
         verbose_name = "vendor DNS check"
 
     def __str__(self) -> str:
-        return f"DNS check of {self.vendor} ({self.checked_at:%Y-%m-%d %H:%M})"
+        when = f"{self.checked_at:%Y-%m-%d %H:%M}" if self.checked_at else "not yet"
+        return f"DNS check of {self.vendor} ({when})"
 
     @property
     def new_findings(self) -> list[dict]:

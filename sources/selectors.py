@@ -465,6 +465,8 @@ def vendor_dns_check(vendor: Vendor) -> dict | None:
         check = vendor.dns_check
     except VendorDnsCheck.DoesNotExist:
         return None
+    if check.checked_at is None:  # claimed by a run that has not stored it yet
+        return None
     first_run = check.previous_checked_at is None
     new = {(f["code"], f["name"]) for f in check.new_findings}
     findings = [
@@ -491,7 +493,9 @@ def vendor_dns_check(vendor: Vendor) -> dict | None:
 def vendor_dns_checked_at(slug: str) -> dt.datetime | None:
     """When a published vendor's DNS was last checked (one query), for HTTP caching."""
     return (
-        VendorDnsCheck.objects.filter(vendor__slug=slug, vendor__published=True)
+        VendorDnsCheck.objects.filter(
+            vendor__slug=slug, vendor__published=True, checked_at__isnull=False
+        )
         .values_list("checked_at", flat=True)
         .first()
     )

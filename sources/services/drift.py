@@ -18,6 +18,7 @@ import asyncio
 import datetime as dt
 import logging
 import time
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -83,9 +84,40 @@ def _vendor_ids(*, slugs: Sequence[str] | None, due_only: bool, now: dt.datetime
         vendors = vendors.filter(slug__in=slugs)
     if due_only:
         since = now - dt.timedelta(hours=settings.VENDOR_DNS_INTERVAL_HOURS)
-        vendors = vendors.filter(Q(dns_check__isnull=True) | Q(dns_check__checked_at__lte=since))
+        vendors = vendors.filter(
+            Q(dns_check__isnull=True)
+            | Q(dns_check__checked_at__isnull=True)
+            | Q(dns_check__checked_at__lte=since)
+        ).exclude(dns_check__claimed_until__gt=now)
     ordered = vendors.order_by(F("dns_check__checked_at").asc(nulls_first=True), "pk")
     return list(ordered.values_list("pk", flat=True))
+
+
+def _claim(vendor_ids: list[int], *, token: str, until: dt.datetime) -> list[int]:
+    """The vendors of `vendor_ids` this run now holds (no other run holds them till `until`).
+
+    One conditional UPDATE takes the unclaimed (or expired) rows: atomic on PostgreSQL and
+    SQLite alike, so of two runs at once each vendor goes to exactly one.
+    """
+    VendorDnsCheck.objects.bulk_create(
+        [VendorDnsCheck(vendor_id=vendor_id) for vendor_id in vendor_ids], ignore_conflicts=True
+    )
+    now = timezone.now()
+    VendorDnsCheck.objects.filter(vendor_id__in=vendor_ids).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)
+    ).update(claimed_by=token, claimed_until=until)
+    held = set(
+        VendorDnsCheck.objects.filter(vendor_id__in=vendor_ids, claimed_by=token).values_list(
+            "vendor_id", flat=True
+        )
+    )
+    return [vendor_id for vendor_id in vendor_ids if vendor_id in held]
+
+
+def _release(vendor_ids: Iterable[int], *, token: str) -> None:
+    VendorDnsCheck.objects.filter(vendor_id__in=list(vendor_ids), claimed_by=token).update(
+        claimed_by="", claimed_until=None
+    )
 
 
 def _records_of(vendor_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
@@ -204,6 +236,7 @@ def vendor_dns_store(
                 check = VendorDnsCheck.objects.select_for_update().get(vendor=vendor)
         assert check is not None
         check.vendor = vendor  # the caller's instance: its dns_check is now this row
+        first = first or check.checked_at is None  # a row a run claimed, never stored
         previous = [] if first else list(check.findings)
         findings = _merge(report, previous, now)
         if not first:
@@ -217,6 +250,7 @@ def vendor_dns_store(
         check.skipped = report.skipped
         check.stats = report.stats
         check.reports = _moderate(vendor, findings, dict(check.reports), now, run)
+        check.claimed_by, check.claimed_until = "", None
         check.save()
     return check
 
@@ -240,6 +274,11 @@ def vendors_dns_check(
     factory = resolver_factory or _site_resolver
     now = timezone.now()
     deadline = time.monotonic() + settings.VENDOR_DNS_RUN_BUDGET
+    # Claims outlive the run's budget by one vendor's: the run has ended by then.
+    until = now + dt.timedelta(
+        seconds=settings.VENDOR_DNS_RUN_BUDGET + settings.CHECK_TIME_BUDGET + 60
+    )
+    token = uuid.uuid4().hex
     ids = _vendor_ids(slugs=slugs, due_only=due_only, now=now)
     run = DriftRun()
     for start in range(0, len(ids), BATCH):
@@ -247,11 +286,15 @@ def vendors_dns_check(
         if time.monotonic() >= deadline:
             run.left += len(batch)
             continue
+        if due_only:  # scheduled runs share the work; a run asked for by hand does it all
+            batch = _claim(batch, token=token, until=until)
         records = _records_of(batch)
         reports = async_to_sync(_check_batch)(
             records, batch, resolver_factory=factory, deadline=deadline
         )
         run.left += len(batch) - len(reports)
+        if due_only:
+            _release((vendor_id for vendor_id in batch if vendor_id not in reports), token=token)
         vendors = Vendor.objects.in_bulk(list(reports))
         stored = []
         with transaction.atomic():  # one commit per batch, not one per vendor

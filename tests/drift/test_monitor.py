@@ -6,15 +6,21 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from sources.models import Report, VendorDnsCheck
 from sources.permissions import ensure_moderators_group
-from sources.services.drift import vendors_dns_check, vendors_dns_check_due
+from sources.services.drift import _claim, vendors_dns_check, vendors_dns_check_due
 from tests.drift.conftest import serve_growing
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def anonymous_client():
+    return Client()
 
 
 def findings_of(vendor) -> list[tuple[str, str]]:
@@ -165,3 +171,25 @@ def test_vendors_not_started_within_the_run_budget_stay_due(
     run = vendors_dns_check(due_only=True)
     assert (run.checked, run.left) == (0, 2)
     assert not VendorDnsCheck.objects.exists()
+
+
+def test_two_scheduled_runs_at_once_check_each_vendor_once(
+    dns_server, steadymail, brokenpost, anonymous_client
+):
+    # Another run holds Steadymail (it claimed it and is checking it now).
+    held = _claim([steadymail.pk], token="other-run", until=timezone.now() + dt.timedelta(1))
+    assert held == [steadymail.pk]
+    assert _claim([steadymail.pk], token="third-run", until=timezone.now()) == []
+
+    assert vendors_dns_check(due_only=True).slugs == ["brokenpost"]
+    # Claimed but not yet stored: the page still says nothing about it.
+    page = anonymous_client.get("/vendors/steadymail/").content.decode()
+    assert "Last checked against" not in page
+
+
+def test_a_claim_left_by_a_run_that_died_expires(dns_server, steadymail):
+    _claim([steadymail.pk], token="dead-run", until=timezone.now() - dt.timedelta(seconds=1))
+    assert vendors_dns_check(due_only=True).slugs == ["steadymail"]
+    check = VendorDnsCheck.objects.get(vendor=steadymail)
+    assert (check.claimed_by, check.claimed_until) == ("", None)
+    assert check.previous_checked_at is None  # its first stored check
