@@ -328,6 +328,12 @@ BULK_SLICE_DOMAINS = envint("BULK_SLICE_DOMAINS", 500)
 # worker: it is resumed, at most BULK_MAX_ATTEMPTS times, then marked failed.
 BULK_STALE_SECONDS = envint("BULK_STALE_SECONDS", 300)
 BULK_MAX_ATTEMPTS = envint("BULK_MAX_ATTEMPTS", 3)
+# The drift monitor (sources/services/drift.py): vendors' own DNS names are checked again
+# after this many hours, this many vendors at a time (each within CHECK_TIME_BUDGET), for
+# at most this many seconds per run (the rest are queued for the next run).
+VENDOR_DNS_INTERVAL_HOURS = envint("VENDOR_DNS_INTERVAL_HOURS", 24)
+VENDOR_DNS_CONCURRENCY = envint("VENDOR_DNS_CONCURRENCY", 20)
+VENDOR_DNS_RUN_BUDGET = envint("VENDOR_DNS_RUN_BUDGET", 900)
 
 # Operations (sources/ops/): /healthz, /readyz, /metrics, request ids, logs.
 # A task worker whose heartbeat is older than this is counted as gone.

@@ -590,3 +590,6 @@ from sources.demandmodels import (  # noqa: E402, F401
     VendorFailureDay,
     VendorScore,
 )
+
+# The drift monitor's results live in their own module; imported here so Django finds them.
+from sources.models_drift import VendorDnsCheck  # noqa: E402, F401

@@ -30,6 +30,8 @@ MODERATED_MODELS = [
     "revision",
     "report",
     "domainverification",
+    # The drift monitor's results (read only in the admin).
+    "vendordnscheck",
 ]
 
 

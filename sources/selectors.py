@@ -35,7 +35,7 @@ from sources.catalogknowledge import (
     RecordMatch,
     knowledge_from_files,
 )
-from sources.models import Category, RecordRequirement, Vendor
+from sources.models import Category, RecordRequirement, Vendor, VendorDnsCheck
 from sources.search import NameIndex, clean_query
 from sources.vendordetection import credited
 
@@ -449,3 +449,53 @@ def vendor_to_data(vendor: Vendor) -> dict:
         "not_aligned": [dict(item) for item in vendor.not_aligned],
         "related": list(vendor.related),
     }
+
+
+# -- the drift monitor's results ---------------------------------------------------------
+
+DNS_SEVERITY_LABELS = {"error": "Problem", "warning": "Caution", "notice": "Note"}
+
+
+def vendor_dns_check(vendor: Vendor) -> dict | None:
+    """The drift monitor's last check of a vendor, ready to show; None when never checked.
+
+    No query when the vendor was fetched with `select_related("dns_check")`.
+    """
+    try:
+        check = vendor.dns_check
+    except VendorDnsCheck.DoesNotExist:
+        return None
+    if check.checked_at is None:  # claimed by a run that has not stored it yet
+        return None
+    first_run = check.previous_checked_at is None
+    new = {(f["code"], f["name"]) for f in check.new_findings}
+    findings = [
+        {
+            **f,
+            "new": not first_run and (f["code"], f["name"]) in new,
+            "unconfirmed": bool(f.get("unconfirmed")),
+            "label": DNS_SEVERITY_LABELS.get(f["severity"], f["severity"]),
+        }
+        for f in check.findings
+    ]
+    return {
+        "checked_at": check.checked_at,
+        "previous_checked_at": check.previous_checked_at,
+        "changed_at": check.changed_at,
+        "names_checked": len(check.targets),
+        "templates_skipped": check.skipped,
+        "findings": findings,
+        "cleared": [] if first_run else check.cleared_findings,
+        "targets": check.targets,
+    }
+
+
+def vendor_dns_checked_at(slug: str) -> dt.datetime | None:
+    """When a published vendor's DNS was last checked (one query), for HTTP caching."""
+    return (
+        VendorDnsCheck.objects.filter(
+            vendor__slug=slug, vendor__published=True, checked_at__isnull=False
+        )
+        .values_list("checked_at", flat=True)
+        .first()
+    )

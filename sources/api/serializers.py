@@ -21,6 +21,7 @@ from sources.capability import (
 from sources.catalogfile import CHECKS, EVIDENCE, METHOD_KINDS, PURPOSES, RECORD_TYPES
 from sources.models import MethodParameter, RecordRequirement, SetupMethod, Vendor
 from sources.scorecard import vendor_scorecard
+from sources.selectors import vendor_dns_check
 
 # The list's has_*_route booleans: null when the route is not documented either way.
 ROUTE_STATE_VALUES = {YES: True, NO: False, NOT_DOCUMENTED: None}
@@ -291,6 +292,64 @@ class CapabilitySerializer(serializers.Serializer):
     routes = RoutesSerializer(source="*", help_text="Each route's state and its evidence.")
 
 
+DNS_SEVERITIES = ["error", "warning", "notice"]
+
+
+class DnsFindingSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        help_text="What was found: target-nxdomain, spf-missing, spf-invalid, "
+        "spf-include-costly, spf-void-lookups, dkim-key-missing, dkim-key-invalid, "
+        "dkim-key-revoked, dkim-key-too-short, dkim-key-short, return-path-no-spf, "
+        "host-no-address, lookup-failed."
+    )
+    name = serializers.CharField(help_text="The vendor's DNS name it concerns.")
+    detail = serializers.CharField(help_text="One sentence saying what is wrong.")
+    severity = serializers.ChoiceField(
+        choices=DNS_SEVERITIES,
+        help_text="error: customers following the entry get a failing set-up; warning: it "
+        "works but costs customers; notice: worth knowing, or the lookup failed.",
+    )
+    since = serializers.DateTimeField(help_text="When a check first found it.")
+    new = serializers.BooleanField(help_text="Not found by the check before this one.")
+    unconfirmed = serializers.BooleanField(
+        help_text="Found earlier; this check's lookup failed, so it stands unconfirmed."
+    )
+
+
+class DnsClearedSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    detail = serializers.CharField()
+    severity = serializers.ChoiceField(choices=DNS_SEVERITIES)
+
+
+class DnsTargetSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["spf-include", "dkim", "return-path", "mx", "ns", "host"],
+        help_text="How customers use the name: an SPF include, a DKIM CNAME target, a "
+        "bounce-domain CNAME target, an MX or NS host, another CNAME target.",
+    )
+    name = serializers.CharField()
+    summary = serializers.CharField(help_text="What the lookup showed, in a few words.")
+
+
+class DnsCheckSerializer(serializers.Serializer):
+    checked_at = serializers.DateTimeField()
+    previous_checked_at = serializers.DateTimeField(allow_null=True)
+    changed_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the findings last changed."
+    )
+    names_checked = serializers.IntegerField(help_text="The vendor's fixed DNS names looked up.")
+    templates_skipped = serializers.IntegerField(
+        help_text="Records whose value differs per account, so not looked up."
+    )
+    findings = DnsFindingSerializer(many=True, help_text="The most severe first.")
+    cleared = DnsClearedSerializer(
+        many=True, help_text="Findings of the check before that this one no longer has."
+    )
+    targets = DnsTargetSerializer(many=True)
+
+
 class VendorDetailSerializer(VendorListSerializer):
     capability = serializers.SerializerMethodField(
         help_text="Derived from the methods and the entry's documented 'no's; "
@@ -312,6 +371,11 @@ class VendorDetailSerializer(VendorListSerializer):
         help_text="Checks run for the vendor in the last 30 and 90 days, the requirement "
         "failing most, and domain owners' confirmed 'I need this' votes."
     )
+    dns_check = serializers.SerializerMethodField(
+        help_text="The last check of the names this entry points customers at (SPF "
+        "includes, DKIM, bounce, MX and NS targets) against the vendor's own DNS; null "
+        "when never checked."
+    )
 
     class Meta(VendorListSerializer.Meta):
         fields = [
@@ -328,6 +392,7 @@ class VendorDetailSerializer(VendorListSerializer):
             "related",
             "scorecard",
             "demand",
+            "dns_check",
         ]
         extra_kwargs = {
             "description": {"help_text": "Markdown."},
@@ -345,6 +410,11 @@ class VendorDetailSerializer(VendorListSerializer):
     @extend_schema_field(DemandSerializer)
     def get_demand(self, vendor: Vendor) -> dict:
         return DemandSerializer(self.context["demand"]).data
+
+    @extend_schema_field(DnsCheckSerializer(allow_null=True))
+    def get_dns_check(self, vendor: Vendor) -> dict | None:
+        check = vendor_dns_check(vendor)
+        return None if check is None else DnsCheckSerializer(check).data
 
 
 class VendorPageSerializer(serializers.Serializer):

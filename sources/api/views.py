@@ -45,6 +45,7 @@ from sources.models import Vendor
 from sources.selectors import (
     catalog_data,
     categories_with_counts,
+    vendor_dns_checked_at,
     vendor_listing,
     vendor_lookup,
     vendor_to_data,
@@ -195,10 +196,22 @@ def _vendor_csv(request, ids: list[int]) -> StreamingHttpResponse:
     tags=TAGS,
 )
 @api_view(["GET", "HEAD"])
-@public_read(extra=lambda request, slug: demand_version(slug))
+def _vendor_detail_version(slug: str):
+    """What a vendor's detail shows besides the catalog: its demand and its last DNS check."""
+    version, changed = demand_version(slug)
+    checked = vendor_dns_checked_at(slug)
+    if checked is not None:
+        version = f"{version}:{checked.isoformat()}"
+        if changed is None or checked > changed:
+            changed = checked
+    return version, changed
+
+
+@public_read(extra=lambda request, slug: _vendor_detail_version(slug))
 def vendor_detail(request, slug):
     read_parameters(NoParameters, request)
-    vendor = Vendor.objects.published().with_details().filter(slug=slug).first()
+    vendors = Vendor.objects.published().with_details().select_related("dns_check")
+    vendor = vendors.filter(slug=slug).first()
     if vendor is None:
         raise NotFound(f"No published vendor {slug!r}.")
     context = {

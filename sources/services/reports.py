@@ -32,3 +32,15 @@ def report_close(*, report: Report, moderator, resolved: bool, comment: str = ""
         resolved_at=timezone.now(),
         moderator_comment=comment_validate(comment, required=False),
     )
+
+
+def report_clear(*, report_id: int, comment: str) -> bool:
+    """Resolve a report the site opened itself once what it reported is gone (if still open).
+
+    A report a moderator already closed is left as they closed it.
+    """
+    return bool(
+        Report.objects.filter(pk=report_id, state=Report.State.OPEN).update(
+            state=Report.State.RESOLVED, resolved_at=timezone.now(), moderator_comment=comment
+        )
+    )

@@ -14,6 +14,7 @@ from sources.selectors import (
     VendorFilters,
     catalog_search,
     categories_with_counts,
+    vendor_dns_check,
     vendors_by_ids,
 )
 from sources.services.verification import vendor_maintainer
@@ -69,7 +70,9 @@ def category(request, slug):
 
 
 def vendor_detail(request, slug):
-    vendor = get_object_or_404(Vendor.objects.published().with_details(), slug=slug)
+    vendor = get_object_or_404(
+        Vendor.objects.published().with_details().select_related("dns_check"), slug=slug
+    )
     methods = sorted(
         vendor.methods.all(),
         key=lambda m: method_rank(recommended=m.recommended, order=m.order, position=m.id),
@@ -80,6 +83,7 @@ def vendor_detail(request, slug):
         "methods": methods,
         "maintainer": maintainer,
         "maintained": maintainer is not None,
+        "dns_check": vendor_dns_check(vendor),
     }
     return render(request, "sources/vendor.html", context)
 
