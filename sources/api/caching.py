@@ -8,9 +8,7 @@ revalidating an unchanged catalog gets a 304 before any other work is done.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-from collections.abc import Callable
 from functools import wraps
 
 from django.utils.cache import get_conditional_response, patch_vary_headers
