@@ -554,3 +554,8 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+# Kept in its own module (it shares nothing with the catalog); imported here so that
+# Django registers it with the app's models.
+from sources.analysismodels import MessageAnalysis  # noqa: E402, F401

@@ -147,12 +147,38 @@ def _connecting_hop(report: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def connecting_ip(report: dict[str, Any]) -> str | None:
+    """The address of the first hop from outside the receiver, if the fields tell it."""
+    hop = _connecting_hop(report)
+    if hop:
+        return hop["from_ip"]
+    return next((i["client_ip"] for i in report["received_spf"] if i.get("client_ip")), None)
+
+
+def unevaluated(report: dict[str, Any]) -> dict[str, Any]:
+    """A report whose lookups did not finish in time: the header fields, verdict unknown."""
+    for sig in report["dkim"]:
+        sig.update(key={"status": "not-looked-up"}, aligned=None, passes=False)
+        sig["verification"] = {"status": "key-error", "detail": ""}
+    report.update(
+        spf=None,
+        dmarc=None,
+        alignment=None,
+        dmarc_pass_routes=[],
+        verdict="unknown",
+        verdict_basis="verified" if report["mode"] == "message" else "headers",
+        receiver=_receiver(report),
+        disagreements=[],
+    )
+    return report
+
+
 def _spf_input(report: dict[str, Any]) -> dict[str, Any] | None:
     hop = _connecting_hop(report)
     ip = hop["from_ip"] if hop else None
     helo = hop["from_helo"] if hop else ""
     for item in report["received_spf"]:
-        ip = ip or item.get("client-ip")
+        ip = ip or item.get("client_ip")
         helo = helo or item.get("helo", "")
     if not ip:
         return None

@@ -157,7 +157,7 @@ def arc_instance(value: str) -> int | None:
 
 
 def received_spf(value: str) -> dict[str, Any]:
-    """A Received-SPF value: the result word and its key=value pairs (client-ip, envelope-from,
+    """A Received-SPF value: the result word and its key=value pairs (client_ip, envelope_from,
     helo)."""
     text = value.strip()
     word = text.split(None, 1)[0].lower() if text else ""
@@ -166,7 +166,8 @@ def received_spf(value: str) -> dict[str, Any]:
         for key, val in re.findall(r"([a-z-]+)\s*=\s*(\"[^\"]*\"|[^\s;]+)", _COMMENT.sub(" ", text))
     }
     keep = ("client-ip", "envelope-from", "helo", "receiver", "identity")
-    return {"result": word, **{key: short(pairs[key], 320) for key in keep if key in pairs}}
+    found = {key.replace("-", "_"): short(pairs[key], 320) for key in keep if key in pairs}
+    return {"result": word, **found}
 
 
 # -- Received ----------------------------------------------------------------------------
