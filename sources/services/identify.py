@@ -98,11 +98,13 @@ def _name(query: LookupQuery) -> list[VendorMatch]:
 
 
 def identify(*, lines: list[str]) -> dict[str, Any]:
-    """Each line's matches, and the vendors over all lines (how many lines each matched),
-    each with its best setup method (its recipe on the vendor page)."""
+    """Each line's matches, and the vendors over all lines (how many lines each matched,
+    selectors aside), each with its best setup method (its recipe on the vendor page)."""
     found = [identify_line(line) for line in lines]
     counts: dict[str, int] = {}
     for item in found:
+        if item.kind == "selector":
+            continue  # a shared selector name narrows the field; it names no one
         for vendor in item.vendors:
             counts[vendor.slug] = counts.get(vendor.slug, 0) + 1
     vendors = Vendor.objects.published().filter(slug__in=counts).prefetch_related("methods")
