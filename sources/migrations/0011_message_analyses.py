@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sources', '0009_bulk_queueing'),
+        ('sources', '0010_worker_heartbeat'),
     ]
 
     operations = [
