@@ -147,12 +147,20 @@ def _connecting_hop(report: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def _client(report: dict[str, Any]) -> tuple[str | None, str]:
+    """(address, HELO name) of the server that handed the message to the receiver: as the
+    receiver's Received-SPF states it, else from the Received chain."""
+    hop = _connecting_hop(report)
+    helo = hop["from_helo"] if hop else ""
+    for item in report["received_spf"]:
+        if item.get("client_ip"):
+            return item["client_ip"], item.get("helo") or helo
+    return (hop["from_ip"], helo) if hop else (None, "")
+
+
 def connecting_ip(report: dict[str, Any]) -> str | None:
     """The address of the first hop from outside the receiver, if the fields tell it."""
-    hop = _connecting_hop(report)
-    if hop:
-        return hop["from_ip"]
-    return next((i["client_ip"] for i in report["received_spf"] if i.get("client_ip")), None)
+    return _client(report)[0]
 
 
 def unevaluated(report: dict[str, Any]) -> dict[str, Any]:
@@ -174,12 +182,7 @@ def unevaluated(report: dict[str, Any]) -> dict[str, Any]:
 
 
 def _spf_input(report: dict[str, Any]) -> dict[str, Any] | None:
-    hop = _connecting_hop(report)
-    ip = hop["from_ip"] if hop else None
-    helo = hop["from_helo"] if hop else ""
-    for item in report["received_spf"]:
-        ip = ip or item.get("client_ip")
-        helo = helo or item.get("helo", "")
+    ip, helo = _client(report)
     if not ip:
         return None
     path = report["return_path"] or {}
