@@ -338,9 +338,17 @@ def _verdict(report: dict[str, Any], dmarc: Any) -> str:
     codes = {problem["code"] for problem in report["problems"]}
     if codes & {"no-from", "multiple-from", "unreadable-from"}:
         return "fail"
+    unknown_modes = dmarc is not None and dmarc.status == "error"
     if report["dmarc_pass_routes"]:
-        return "pass"
-    temporary = dmarc is not None and dmarc.status == "error"
+        from_domain = report["from"]["domain"]
+        strict = [
+            r
+            for r in report["dmarc_pass_routes"]
+            if report["alignment"][r]["domain"] == from_domain
+        ]
+        # Without the record, adkim/aspf are unknown: only an identical domain surely aligns.
+        return "pass" if strict or not unknown_modes else "unknown"
+    temporary = unknown_modes
     temporary |= any(
         sig.get("verification", {}).get("status") == "key-error" for sig in report["dkim"]
     )

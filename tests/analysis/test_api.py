@@ -89,3 +89,10 @@ def test_the_schema_documents_analyses_with_an_example(client):
     example = create["responses"]["200"]["content"]["application/json"]["examples"]
     assert next(iter(example.values()))["value"]["vendors"][0]["slug"] == "sendgrid"
     assert "get" in schema["paths"]["/api/v1/analyses/{id}"]
+
+
+def test_the_api_shares_the_checks_concurrency_limit(api, settings):
+    settings.CHECK_CONCURRENCY = 0
+    response = analyse(api, scenarios.headers_only())
+    assert response.status_code == 429
+    assert response.json()["error"] == "throttled"

@@ -156,3 +156,23 @@ def test_the_navigation_the_home_page_and_the_checker_link_both_pages(client, db
         assert 'href="/analyze/"' in page
     assert 'href="/identify/"' in client.get("/").content.decode()
     assert 'href="/identify/"' in client.get("/check/").content.decode()
+
+
+def test_an_analysis_waits_for_a_free_check_slot(client, ready, settings):
+    settings.CHECK_CONCURRENCY = 0  # every slot taken
+    response = post(client, scenarios.headers_only())
+    assert response.status_code == 429
+    assert "checks or analyses running" in response.content.decode()
+    assert response["Retry-After"]
+
+
+def test_silent_name_servers_give_a_partial_report_within_the_budget(client, ready, settings):
+    settings.CHECK_TIME_BUDGET = 1.0
+    ready.set_fault("s1.domainkey.u7777.wl7.sendgrid.net", "timeout")
+    ready.set_fault("_dmarc.acme-billing.test", "timeout")
+    response = post(client, scenarios.aligned_message())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "data-timed-out" in page
+    assert 'data-status="key-error"' in page
+    assert 'data-verdict="pass"' not in page
