@@ -36,6 +36,9 @@ from .verify import fetch_keys, key_summary, verify_arc, verify_signature
 MAX_HOPS = 100  # RFC 5321 6.3: more Received fields than this means a loop
 MAX_SIGNATURES = 10
 MAX_AUTH_RESULTS = 20
+# Characters of one field the readers look at: far more than any real field, and it keeps
+# a 2 MB field of garbage from costing more than a normal one.
+MAX_FIELD_READ = 8000
 
 
 async def analyze(raw: bytes | str, *, resolver: Resolver) -> dict[str, Any]:
@@ -54,7 +57,7 @@ async def analyze(raw: bytes | str, *, resolver: Resolver) -> dict[str, Any]:
 def read_headers(message: ParsedMessage) -> dict[str, Any]:
     """Everything the header fields say, before any lookup."""
     problems = list(message.problems)
-    authors = [a for f in message.all("From") for a in from_addresses(f.value)]
+    authors = [a for f in message.all("From") for a in from_addresses(f.value[:MAX_FIELD_READ])]
     domains = sorted({a["domain"] for a in authors if a["domain"]})
     if not message.all("From"):
         problems.append({"code": "no-from"})
@@ -62,15 +65,19 @@ def read_headers(message: ParsedMessage) -> dict[str, Any]:
         problems.append({"code": "multiple-from", "domains": domains})
     elif not domains:
         problems.append({"code": "unreadable-from"})
-    signatures = [dkim_signature(f.value, i) for i, f in enumerate(message.all("DKIM-Signature"))][
-        :MAX_SIGNATURES
+    signatures = [
+        dkim_signature(f.value[:MAX_FIELD_READ], i)
+        for i, f in enumerate(message.all("DKIM-Signature")[:MAX_SIGNATURES])
     ]
     hops_all = message.all("Received")
-    hops = [received(f.value, i) for i, f in enumerate(hops_all[:MAX_HOPS])]
+    hops = [received(f.value[:MAX_FIELD_READ], i) for i, f in enumerate(hops_all[:MAX_HOPS])]
     _delays(hops)
     if len(hops_all) > MAX_HOPS:
         problems.append({"code": "too-many-received", "count": len(hops_all), "shown": MAX_HOPS})
-    results = [authentication_results(f.value) for f in message.all("Authentication-Results")]
+    results = [
+        authentication_results(f.value[:MAX_FIELD_READ])
+        for f in message.all("Authentication-Results")[:MAX_AUTH_RESULTS]
+    ]
     subject_lists = message.first("List-Id")
     return {
         "mode": "message" if message.has_body else "headers",
@@ -83,8 +90,10 @@ def read_headers(message: ParsedMessage) -> dict[str, Any]:
         "list_id": short(subject_lists.value, 300) if subject_lists else "",
         "dkim": signatures,
         "arc": _arc_sets(message),
-        "authentication_results": results[:MAX_AUTH_RESULTS],
-        "received_spf": [received_spf(f.value) for f in message.all("Received-SPF")][:10],
+        "authentication_results": results,
+        "received_spf": [
+            received_spf(f.value[:MAX_FIELD_READ]) for f in message.all("Received-SPF")[:10]
+        ],
         "received": {"hops": hops, "count": len(hops_all)},
     }
 
@@ -113,9 +122,9 @@ def _arc_sets(message: ParsedMessage) -> list[dict[str, Any]]:
                 continue
             entry = sets.setdefault(instance, {"instance": instance})
             if key == "results":
-                entry[key] = authentication_results(field.value.split(";", 1)[1])
+                entry[key] = authentication_results(field.value[:MAX_FIELD_READ].partition(";")[2])
             else:
-                found = tags(field.value)
+                found = tags(field.value[:MAX_FIELD_READ])
                 entry[key] = {
                     "domain": short(found.get("d", "").lower(), 253),
                     "selector": short(found.get("s", "").lower(), 253),

@@ -187,12 +187,22 @@ def received(value: str, index: int) -> dict[str, Any]:
     clauses, _, date_text = value.rpartition(";")
     if not _:
         clauses, date_text = value, ""
+    # Clauses are read with comments blanked ("(using TLSv1.3 with cipher …)" is no
+    # "with" clause); the from clause keeps its comment, which holds the address.
+    blanked = clauses
+    for _depth in range(5):  # comments nest: "(using TLS (256/256 bits))"
+        blanked = _COMMENT.sub(lambda m: " " * len(m.group(0)), blanked)
     parts: dict[str, str] = {}
-    matches = list(_RECEIVED_PART.finditer(clauses))
+    spans: dict[str, tuple[int, int]] = {}
+    matches = list(_RECEIVED_PART.finditer(blanked))
     for position, match in enumerate(matches):
-        end = matches[position + 1].start() if position + 1 < len(matches) else len(clauses)
-        parts.setdefault(match.group(1).lower(), clauses[match.end() : end].strip())
-    origin = parts.get("from", "")
+        end = matches[position + 1].start() if position + 1 < len(matches) else len(blanked)
+        word = match.group(1).lower()
+        if word not in parts:
+            parts[word] = blanked[match.end() : end].strip()
+            spans[word] = (match.end(), end)
+    start, end = spans.get("from", (0, 0))
+    origin = clauses[start:end].strip()
     helo = origin.split()[0] if origin.split() else ""
     ip = None
     reverse = None

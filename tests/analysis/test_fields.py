@@ -73,3 +73,20 @@ def test_a_received_field_without_a_date_or_address_is_read_as_far_as_it_goes():
 def test_signature_tags_drop_folding_white_space_in_b_and_bh():
     found = tags("v=1; a=rsa-sha256; d=Example.COM;\r\n\tbh=abc\r\n\t def=; b=xy\r\n z")
     assert found["bh"] == "abcdef=" and found["b"] == "xyz" and found["d"] == "Example.COM"
+
+
+def test_words_inside_a_comment_are_not_clauses():
+    hop = received(
+        "from out.example.com (out.example.com [203.0.113.7]) (using TLSv1.3 with cipher "
+        "TLS_AES_256_GCM_SHA384 (256/256 bits)) by mx.example.net (Postfix) with ESMTPS id 4A;"
+        " Wed, 2 Dec 2026 10:00:00 +0000",
+        0,
+    )
+    assert hop["with"] == "ESMTPS"
+    assert hop["by"] == "mx.example.net"
+    assert hop["from_ip"] == "203.0.113.7"
+
+
+def test_escape_sequences_of_japanese_mail_are_text_not_binary():
+    raw = b"From: a@example.jp\r\nSubject: x\r\n\r\n\x1b$B$3$s$K$A$O\x1b(B\r\n"
+    assert parse_message(raw).has_body is True
