@@ -584,6 +584,9 @@ class WorkerHeartbeat(models.Model):
 
 
 # Demand and scorecards: checks per vendor and day, votes, stored scorecard counts.
+# Kept in its own module (it shares nothing with the catalog); imported here so that
+# Django registers it with the app's models.
+from sources.analysismodels import MessageAnalysis  # noqa: E402, F401
 from sources.demandmodels import (  # noqa: E402, F401
     CapabilityVote,
     VendorCheckDay,

@@ -1,6 +1,15 @@
 from django.urls import path, re_path
 
-from sources.views import accounts, checks, dmarc, guided, pages, scorecards, submissions
+from sources.views import (
+    accounts,
+    analysis,
+    checks,
+    dmarc,
+    guided,
+    pages,
+    scorecards,
+    submissions,
+)
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -33,6 +42,10 @@ urlpatterns = [
         checks.bulk_results,
         name="bulk-check-results",
     ),
+    # The message analyzer and reverse identification (sources/views/analysis.py).
+    path("analyze/", analysis.analyze, name="analyze"),
+    path("analyze/results/<uuid:pk>/", analysis.analysis_result, name="analysis-result"),
+    path("identify/", analysis.identify_page, name="identify"),
     # Submissions, moderation history and reports (sources/views/submissions.py).
     path("submissions/", submissions.submission_list, name="submissions"),
     path("submissions/new/", submissions.submission_new, name="submission-new"),

@@ -8,7 +8,7 @@ get the JSON 404 from sources.api.errors.not_found (directory/urls.py).
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from sources.api import checks, docs, submissions, views
+from sources.api import analyses, checks, docs, submissions, views
 
 app_name = "api"
 
@@ -31,6 +31,9 @@ urlpatterns = [
         checks.bulk_check_results_view,
         name="bulk-check-results",
     ),
+    # Message analyses (sources/api/analyses.py).
+    path("analyses", analyses.analysis_create_view, name="analyses"),
+    path("analyses/<uuid:pk>", analyses.analysis_detail_view, name="analysis"),
     # Submissions (sources/api/submissions.py).
     path("submissions", submissions.submission_create_view, name="submissions"),
     path("submissions/<int:pk>", submissions.submission_detail_view, name="submission"),

@@ -103,6 +103,11 @@ def _database_has_catalog() -> bool:
         return False
 
 
+def database_has_catalog() -> bool:
+    """True when there is a database holding the catalog (else the command uses the files)."""
+    return _database_has_catalog()
+
+
 def vendor_loader(text: str) -> Mapping[str, Any]:
     """A vendor from the database, or from the catalog files when there is no database."""
     if _database_has_catalog():

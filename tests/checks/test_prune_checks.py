@@ -21,7 +21,9 @@ def test_it_deletes_checks_older_than_the_retention_period(settings):
     old, recent = make_check_result(days_old=31), make_check_result(days_old=29)
     code, out, _ = run_command("prune_checks")
     assert code == 0
-    assert out.strip() == "Deleted 1 check(s) and 0 bulk check(s) with 0 result(s)."
+    assert out.strip() == (
+        "Deleted 1 check(s) and 0 bulk check(s) with 0 result(s), and 0 message analysis(es)."
+    )
     assert list(CheckResult.objects.values_list("pk", flat=True)) == [recent.pk]
     del old
 
