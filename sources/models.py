@@ -554,3 +554,16 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+# Monitoring (watched domains, alerts, webhooks) lives in its own module.
+from sources.monitoringmodels import (  # noqa: E402, F401
+    PeriodicJob,
+    Watch,
+    WatchEvent,
+    WatchRecord,
+    WatchRun,
+    WatchState,
+    WebhookDelivery,
+    WebhookEndpoint,
+)

@@ -43,6 +43,7 @@ LIMITS: dict[str, tuple[str, str]] = {
     "preview": ("120/hour", "entry previews per user"),
     "report": ("5/hour", "'outdated information' reports per client"),
     "verification": ("10/10min", "domain verification look-ups per user"),
+    "watch-verify": ("20/hour", "'verify now' re-checks of watched domains per client"),
 }
 
 PAGE_TEMPLATE = "checks/rate_limited.html"

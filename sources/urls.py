@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from sources.views import accounts, checks, dmarc, pages, submissions
+from sources.views import accounts, checks, dmarc, pages, submissions, watches
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -40,6 +40,16 @@ urlpatterns = [
         submissions.vendor_revision_restore,
         name="vendor-revision-restore",
     ),
+    # Watched domains and webhooks (sources/views/watches.py).
+    path("watches/", watches.dashboard, name="watches"),
+    path("watches/new/", watches.watch_new, name="watch-new"),
+    path("watches/<uuid:pk>/", watches.watch_detail, name="watch"),
+    path("watches/<uuid:pk>/check/", watches.watch_verify, name="watch-verify"),
+    path("watches/<uuid:pk>/settings/", watches.watch_settings, name="watch-settings"),
+    path("watches/<uuid:pk>/delete/", watches.watch_remove, name="watch-delete"),
+    path("account/webhooks/", watches.webhooks, name="webhooks"),
+    path("account/webhooks/<int:pk>/", watches.webhook_detail, name="webhook"),
+    path("account/webhooks/<int:pk>/action/", watches.webhook_action, name="webhook-action"),
     # Accounts (sources/views/accounts.py).
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/signup/done/", accounts.signup_done, name="signup-done"),
