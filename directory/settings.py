@@ -330,6 +330,7 @@ SPECTACULAR_SETTINGS = {
         "MethodKindEnum": "sources.api.serializers.METHOD_KIND_CHOICES",
         "CapabilityEnum": "sources.api.serializers.CAPABILITY_CHOICES",
         "RouteEnum": "sources.capability.ROUTES",
+        "WatchStateEnum": "sources.monitoringmodels.WatchState",
     },
 }
 

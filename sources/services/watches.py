@@ -29,7 +29,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from sources import watchstate
-from sources.checker import normalise_domain
 from sources.checker.fixes import zone_line
 from sources.checker.specs import derived_values, expand
 from sources.models import Watch, WatchEvent, WatchRecord
@@ -73,7 +72,7 @@ def interval_clean(value: Any) -> int:
 
 
 def records_to_publish(check: CheckInput) -> list[dict[str, Any]]:
-    """The records a domain needs for the watch's method: host, type, value, zone line."""
+    """The records a domain needs for the watch's method: id, purpose, host, type, value."""
     if check.method is None:
         return [
             {
@@ -83,7 +82,6 @@ def records_to_publish(check: CheckInput) -> list[dict[str, Any]]:
                 "host": item["host"],
                 "value": "",
                 "required": True,
-                "zone_line": "",
             }
             for item in watchstate.generic_statuses({"domain": check.domain})
         ]
@@ -91,22 +89,26 @@ def records_to_publish(check: CheckInput) -> list[dict[str, Any]]:
     rows = []
     for spec in check.method.records:
         item = expand(spec, check.domain, values)
-        value = item.value or spec.pattern or ""
-        line = ""
-        if item.host and item.value and spec.check != "spf-include":
-            line = zone_line(item.host, spec.type, item.value, spec.priority)
         rows.append(
             {
                 "id": spec.id,
                 "purpose": spec.purpose,
                 "type": spec.type,
                 "host": item.host or spec.host,
-                "value": value,
+                "value": item.value or spec.pattern or "",
                 "required": spec.required,
-                "zone_line": line,
             }
         )
     return rows
+
+
+def record_zone_line(record: WatchRecord) -> str:
+    """A watch record in zone-file form ("" when it is not a whole record: an SPF include)."""
+    if not record.host or not record.value or record.purpose == "spf" or not record.type:
+        return ""
+    if record.value.startswith(("^", "include:")):
+        return ""
+    return zone_line(record.host, record.type, record.value)
 
 
 def watch_create(
@@ -359,11 +361,3 @@ def watch_check_now(*, watch: Watch) -> WatchOutcome:
 def watch_delete(*, watch: Watch) -> None:
     """Stop watching (its history goes with it)."""
     watch.delete()
-
-
-def domain_clean(text: str) -> str:
-    """A domain as the dashboard's filter takes it (normalised when it is one)."""
-    try:
-        return normalise_domain(text)
-    except ValueError:
-        return text.strip().lower()
