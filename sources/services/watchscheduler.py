@@ -106,14 +106,16 @@ def watches_enqueue(ids: list[uuid.UUID]) -> int:
     for pk, owner_id in Watch.objects.filter(pk__in=ids).values_list("pk", "owner_id"):
         by_owner[owner_id].append(str(pk))
     size = max(1, settings.WATCH_BATCH_SIZE)
-    queued = 0
-    for owner_id, watch_ids in by_owner.items():
-        batches = [watch_ids[i : i + size] for i in range(0, len(watch_ids), size)]
-        run = WatchRun.objects.create(owner_id=owner_id, batches_left=len(batches))
-        for batch in batches:
-            watches_check_batch.enqueue(str(run.pk), batch)
-            queued += 1
-    return queued
+    work: list[tuple[str, list[str]]] = []
+    with transaction.atomic():
+        for owner_id, watch_ids in by_owner.items():
+            batches = [watch_ids[i : i + size] for i in range(0, len(watch_ids), size)]
+            run = WatchRun.objects.create(owner_id=owner_id, batches_left=len(batches))
+            work += [(str(run.pk), batch) for batch in batches]
+    # Queued once the runs are saved: a worker on another machine must find them.
+    for run_id, batch in work:
+        watches_check_batch.enqueue(run_id, batch)
+    return len(work)
 
 
 def deliveries_claim(*, now: dt.datetime | None = None, limit: int = 500) -> list[uuid.UUID]:

@@ -150,6 +150,7 @@ def tasks(settings, transactional_db):
         }
     }
     register_tasks()
+    app.control.purge()  # nothing left over from an interrupted run
     runner = TaskRunner("celery")
     with start_worker(
         app,

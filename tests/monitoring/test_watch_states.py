@@ -135,3 +135,33 @@ def test_the_same_watch_twice_is_refused(watch, owner):
             owner=owner, domain="shop.test", vendor="mailhawk", params={"account_id": "7001"}
         )
     assert "already watch" in caught.value.errors["domain"]
+
+
+def test_a_watch_whose_vendor_left_the_directory_reports_why_and_waits(watch, mailhawk):
+    mailhawk.published = False
+    mailhawk.save(update_fields=["published"])
+    (outcome,) = watches_check([watch.pk])
+    watch = Watch.objects.get(pk=watch.pk)
+    assert outcome.report is None and outcome.events == []
+    assert "no vendor 'mailhawk'" in watch.error
+    assert watch.claimed_until is None and watch.runs == 0
+    assert states(watch) == dict.fromkeys(ALL, "pending")
+
+
+def test_one_lookup_per_vendor_in_a_batch(owner, mailhawk, shop, monkeypatch):
+    watches = [
+        watch_create(
+            owner=owner, domain=f"d{i}.shop.test", vendor="mailhawk", params={"account_id": "7001"}
+        )
+        for i in range(6)
+    ]
+    from sources.services import watches as service
+
+    calls = []
+    original = service.vendor_lookup_data
+    monkeypatch.setattr(
+        service, "vendor_lookup_data", lambda slug: calls.append(slug) or original(slug)
+    )
+    watches_check([w.pk for w in watches])
+    assert calls == ["mailhawk"]
+    assert all(Watch.objects.get(pk=w.pk).runs == 1 for w in watches)
