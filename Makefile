@@ -2,6 +2,8 @@
 PYTHON ?= $(shell command -v python3.13 || echo python3)
 VENV := .venv
 PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
 .PHONY: run test test-monitoring-celery install lint bench-site bench-checker bench-monitoring clean
@@ -20,7 +22,7 @@ install: $(STAMP)
 run: install
 	DEBUG=true $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py import_catalog
-	DEBUG=true $(PY) manage.py runserver_with_worker 127.0.0.1:8000
+	DEBUG=true $(PY) manage.py runserver_with_worker $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest -n 2 --dist loadfile

@@ -36,7 +36,16 @@ import tempfile
 import time
 from pathlib import Path
 
-from sitestack import CREATE_VENDOR, ROOT, free_port, mailhawk_customer, manage, stop, wait_for
+from sitestack import (
+    CREATE_VENDOR,
+    ROOT,
+    free_port,
+    fresh_postgres,
+    mailhawk_customer,
+    manage,
+    stop,
+    wait_for,
+)
 
 LOCUSTFILE = Path(__file__).with_name("load_traffic.py")
 SLOW = "slow.load.test"
@@ -54,17 +63,6 @@ def zone() -> str:
     for name in ("fast", "slow"):
         lines += mailhawk_customer(name)
     return "\n".join(lines) + "\n"
-
-
-def fresh_postgres(url: str) -> str:
-    """A new empty database on the server of `url` (postgres://user@host:port/name)."""
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return url
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:

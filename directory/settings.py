@@ -71,6 +71,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sources.ops.health.HealthMiddleware",
+    "sources.ops.requestlog.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -180,9 +182,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "submissions"
 LOGOUT_REDIRECT_URL = "home"
 
+# In development, mail is printed readably on the console (links whole, not wrapped).
 EMAIL_BACKEND_PATH = os.getenv(
     "EMAIL_BACKEND",
-    f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend",
+    "sources.ops.devmail.ReadableConsoleBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
 )
 MAILERS = {
     "default": {
@@ -387,9 +392,36 @@ WEBHOOK_MAX_PER_USER = envint("WEBHOOK_MAX_PER_USER", 5)
 # Test suite only: accept http://127.0.0.1 webhook URLs (a local receiver without TLS).
 WEBHOOK_ALLOW_LOOPBACK_HTTP = False
 
+# Operations (sources/ops/): /healthz, /readyz, /metrics, request ids, logs.
+# A task worker whose heartbeat is older than this is counted as gone.
+WORKER_HEARTBEAT_SECONDS = envint("WORKER_HEARTBEAT_SECONDS", 10)
+WORKER_STALE_SECONDS = envint("WORKER_STALE_SECONDS", 60)
+# /readyz fails when no task worker is alive (bulk checks would wait for ever).
+READY_REQUIRES_WORKER = envbool("READY_REQUIRES_WORKER", "true")
+# Bearer token for /metrics; without one, only loopback clients may read it.
+METRICS_TOKEN = os.getenv("METRICS_TOKEN", "")
+# "json": one JSON object per line with the request id (the default in production);
+# "text": readable lines for development.
+LOG_FORMAT = os.getenv("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be json or text")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "sources.ops.requestlog.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "sources.ops.requestlog.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "INFO")},
+    # runserver's own request lines repeat the access log.
+    "loggers": {"django.server": {"level": "WARNING"}},
 }

@@ -556,6 +556,19 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
 
+class WorkerHeartbeat(models.Model):
+    """A task worker's last sign of life (sources/ops/heartbeat.py), read by /readyz."""
+
+    worker_id = models.CharField(max_length=64, unique=True)
+    hostname = models.CharField(max_length=200)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} on {self.hostname} (pid {self.pid})"
+
+
 # Monitoring (watched domains, alerts, webhooks) lives in its own module.
 from sources.monitoringmodels import (  # noqa: E402, F401
     PeriodicJob,

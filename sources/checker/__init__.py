@@ -35,7 +35,7 @@ from .setup import (
     pick_method,
 )
 from .specs import MAX_PARAMETER_LENGTH
-from .text import render_text
+from .text import render_text, render_trace
 
 __all__ = [
     "MAX_PARAMETER_LENGTH",
@@ -76,5 +76,6 @@ __all__ = [
     "parse_dmarc",
     "pick_method",
     "render_text",
+    "render_trace",
     "spf_costs",
 ]

@@ -261,6 +261,7 @@ async def check_domain(
     _finish(report, base, setup=setup, only=only, domain_input=domain, costs=costs)
     report.queries = resolver.stats.queries
     report.cache_hits = resolver.stats.cache_hits
+    report.trace = [entry.to_dict() for entry in sorted(resolver.trace, key=lambda e: e.start_ms)]
     report.elapsed_ms = (time.perf_counter() - started) * 1000
     return report
 

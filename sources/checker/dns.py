@@ -45,6 +45,7 @@ Status = Literal["ok", "nxdomain", "nodata", "servfail", "refused", "timeout", "
 RETRYABLE: frozenset[str] = frozenset({"timeout", "servfail", "refused", "error"})
 
 SUPPORTED_TYPES: frozenset[str] = frozenset(TYPE_CODES)
+TYPE_NAMES: dict[int, str] = {code: name for name, code in TYPE_CODES.items()}
 RCODE_SERVFAIL, RCODE_NXDOMAIN, RCODE_REFUSED = 2, 3, 5
 RCODE_TEXT = {1: "FORMERR", 4: "NOTIMP"}
 
@@ -100,6 +101,26 @@ class ResolverStats:
             "tcp_fallbacks": self.tcp_fallbacks,
             "timeouts": self.timeouts,
             "elapsed_ms": round(self.elapsed_ms, 1),
+        }
+
+
+@dataclass(frozen=True)
+class TraceEntry:
+    """One lookup sent: what was asked, when (ms from the first lookup), what came back."""
+
+    name: str
+    rdtype: str
+    start_ms: float
+    end_ms: float
+    status: str
+
+    def to_dict(self) -> dict[str, str | float | int]:
+        return {
+            "name": self.name,
+            "type": self.rdtype,
+            "start_ms": round(self.start_ms, 1),
+            "end_ms": round(self.end_ms, 1),
+            "status": self.status,
         }
 
 
@@ -255,6 +276,7 @@ class Resolver:
         self._steps: dict[tuple[Labels, int], asyncio.Task[_Step]] = {}
         self._answers: dict[tuple[Labels, str], Answer] = {}
         self._started: float | None = None
+        self.trace: list[TraceEntry] = []  # every lookup sent, in the order it finished
 
     @property
     def nameservers(self) -> list[tuple[str, int]]:
@@ -321,10 +343,24 @@ class Resolver:
     async def _fetch(self, qname: Labels, rdtype: int) -> _Step:
         if self._started is None:
             self._started = time.monotonic()
+        start = time.monotonic()
+        status = "error"
         try:
-            return await self._ask_servers(qname, rdtype)
+            step = await self._ask_servers(qname, rdtype)
+            status = step.status
+            return step
         finally:
-            self.stats.elapsed_ms = (time.monotonic() - self._started) * 1000
+            end = time.monotonic()
+            self.stats.elapsed_ms = (end - self._started) * 1000
+            self.trace.append(
+                TraceEntry(
+                    labels_text(qname),
+                    TYPE_NAMES.get(rdtype, str(rdtype)),
+                    (start - self._started) * 1000,
+                    (end - self._started) * 1000,
+                    status,
+                )
+            )
 
     async def _ask_servers(self, qname: Labels, rdtype: int) -> _Step:
         last = _Step("timeout", reason="no answer")

@@ -226,6 +226,9 @@ class CheckReport:
     queries: int = 0
     elapsed_ms: float = 0.0
     cache_hits: int = 0
+    trace: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # each lookup's timing (dns.TraceEntry)
     input_error: str | None = None
     # Filled in by check_domain once the lookups are done (see check.py `_finish`).
     headline: str = ""
@@ -294,6 +297,7 @@ class CheckReport:
                 "queries": self.queries,
                 "elapsed_ms": round(self.elapsed_ms, 1),
                 "cache_hits": self.cache_hits,
+                "trace": list(self.trace),
             },
             **({"input_error": self.input_error} if self.input_error else {}),
         }

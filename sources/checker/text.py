@@ -114,3 +114,23 @@ def _tree_lines(node: Mapping[str, Any], indent: str) -> list[str]:
     for child in node.get("children") or []:
         lines += _tree_lines(child, indent + "  ")
     return lines
+
+
+def render_trace(report: Mapping[str, Any], width: int = 40) -> str:
+    """Each DNS lookup's start and end as a timeline (check_domain --trace)."""
+    trace = (report.get("stats") or {}).get("trace") or []
+    if not trace:
+        return "No DNS lookups were sent.\n"
+    total = max(entry["end_ms"] for entry in trace) or 1.0
+    lines = [
+        f"DNS timeline: {len(trace)} lookups, {total:.0f} ms from the first to the last answer"
+    ]
+    for entry in trace:
+        start = int(entry["start_ms"] / total * width)
+        end = max(start + 1, int(entry["end_ms"] / total * width))
+        bar = " " * start + "#" * (end - start) + " " * (width - end)
+        lines.append(
+            f"  {entry['start_ms']:7.1f} {entry['end_ms']:7.1f} ms |{bar}| "
+            f"{entry['type']:<5} {entry['name']} ({entry['status']})"
+        )
+    return "\n".join(lines) + "\n"

@@ -440,6 +440,8 @@ async def bulk_reports(
     ):
         data = report.to_dict()
         data["timed_out"] = report.elapsed_ms >= budget * 1000
+        # A bulk keeps thousands of results: the per-lookup timeline stays with single checks.
+        data["stats"].pop("trace", None)
         yield data
 
 

@@ -40,6 +40,7 @@ from sources.checker import (
 from sources.checker.check import SECTIONS
 from sources.checker.dns import parse_nameserver
 from sources.models import BulkCheck, CheckResult, Vendor
+from sources.ops.metrics import observe_check
 from sources.search import clean_query
 from sources.selectors import MATCH_THRESHOLD, catalog_knowledge, catalog_snapshot, vendor_to_data
 
@@ -306,6 +307,9 @@ async def check_run_async(
         )
     data = report.to_dict()
     data["timed_out"] = time.monotonic() - started >= resolver.time_budget
+    observe_check(
+        vendor=check.vendor is not None, verdict=data["verdict"], timed_out=data["timed_out"]
+    )
     return data
 
 

@@ -77,3 +77,16 @@ def unicode_name(name: str) -> str:
         return name.encode("ascii").decode("idna")
     except UnicodeError:
         return ""
+
+
+@register.filter
+def trace_rows(stats) -> list[dict]:
+    """The result page's DNS timeline: each lookup with its bar on a 0-1000 scale."""
+    trace = (stats or {}).get("trace") or []
+    total = max((entry["end_ms"] for entry in trace), default=0) or 1.0
+    rows = []
+    for entry in trace:
+        x = round(entry["start_ms"] / total * 1000)
+        width = max(4, round((entry["end_ms"] - entry["start_ms"]) / total * 1000))
+        rows.append({**entry, "x": x, "width": min(width, 1000 - x) or 4})
+    return rows

@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from sources.checker import render_text
+from sources.checker import render_text, render_trace
 from sources.management.checkcli import (
     EXIT_NOT_PASS,
     BadInput,
@@ -34,6 +34,11 @@ class Command(BaseCommand):
         )
         add_resolver_arguments(parser)
         parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument(
+            "--trace",
+            action="store_true",
+            help="Show when each DNS lookup started and ended (in JSON: stats.trace, always).",
+        )
 
     def handle(self, *args, domain, **options):
         params = parse_params(options["param"])
@@ -60,6 +65,8 @@ class Command(BaseCommand):
                     "Timed out: partial result. The check's time budget ran out; lookups "
                     "still unanswered are errors, not missing records. Run it again later."
                 )
+            if options["trace"]:
+                self.stdout.write("\n" + render_trace(data), ending="")
         if data["verdict"] != "pass":
             self.stdout.flush()
             sys.exit(EXIT_NOT_PASS)

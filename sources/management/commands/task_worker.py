@@ -4,7 +4,8 @@ db_worker stops when a query fails for any reason but a locked SQLite file,
 so a PostgreSQL restart left bulk checks waiting for a worker that was gone.
 This one closes its connections, waits and goes on; before its first task
 and then between tasks it recovers bulk checks whose worker died (see
-sources/services/bulkchecks.py). Its supervisor restarts it anyway
+sources/services/bulkchecks.py). A heartbeat thread records that it is alive
+for /readyz (sources/ops/heartbeat.py). Its supervisor restarts it anyway
 (Restart=always in the README's unit).
 """
 
@@ -13,9 +14,11 @@ from __future__ import annotations
 import logging
 import time
 
+from django.conf import settings
 from django.db import DatabaseError, connections
 from django_tasks_db.management.commands import db_worker
 
+from sources.ops.heartbeat import Heartbeat
 from sources.services.bulkchecks import bulk_checks_recover
 
 logger = logging.getLogger("django_tasks_db")
@@ -74,4 +77,9 @@ class Command(db_worker.Command):
             excluded_queue_names=exclude_queues.split(",") if exclude_queues else [],
         )
         worker.configure_signals()
-        worker.run()
+        heartbeat = Heartbeat(worker.worker_id, settings.WORKER_HEARTBEAT_SECONDS)
+        heartbeat.start()
+        try:
+            worker.run()
+        finally:
+            heartbeat.stop()
