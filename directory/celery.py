@@ -55,3 +55,27 @@ def _register_tasks(**_kwargs) -> None:
 
     django.setup()
     register_tasks()
+
+
+_heartbeats: list = []
+
+
+@signals.worker_ready.connect
+def _start_heartbeat(sender=None, **_kwargs) -> None:
+    """Record the worker's heartbeat like `task_worker` does, so /readyz sees Celery workers."""
+    from django.conf import settings
+
+    from sources.ops.heartbeat import Heartbeat
+
+    heartbeat = Heartbeat(
+        f"celery:{getattr(sender, 'hostname', '') or os.getpid()}",
+        settings.WORKER_HEARTBEAT_SECONDS,
+    )
+    heartbeat.start()
+    _heartbeats.append(heartbeat)
+
+
+@signals.worker_shutdown.connect
+def _stop_heartbeat(**_kwargs) -> None:
+    while _heartbeats:
+        _heartbeats.pop().stop()
