@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -89,6 +90,7 @@ def _watch_page(request, watch: Watch, status: int = 200):
             "records": watch.records.all(),
             "events": watch.events.all()[:100],
             "intervals": WatchForm.base_fields["interval"].choices,
+            "flip_after": settings.WATCH_FLIP_AFTER,
         },
         status=status,
     )

@@ -95,3 +95,15 @@ def test_the_webhook_page_shows_its_delivery_log(owner_client, owner, settings):
     )
     page = owner_client.get(f"/account/webhooks/{endpoint.pk}/").content.decode()
     assert "watch.state_changed" in page and "500" in page
+
+
+def test_a_record_on_its_way_to_a_new_state_says_so(owner_client, owner, mailhawk, shop):
+    shop.publish("dkim-s1", "dkim-s2", "return-path")
+    watch = watch_create(
+        owner=owner, domain="shop.test", vendor="mailhawk", params={"account_id": "7001"}
+    )
+    owner_client.post(f"/watches/{watch.pk}/check/")
+    shop.publish("dkim-s2", "return-path")
+    owner_client.post(f"/watches/{watch.pk}/check/")
+    page = owner_client.get(watch.get_absolute_url()).content.decode()
+    assert "last check: fail; 1 of the 2 agreeing checks that change it" in page
