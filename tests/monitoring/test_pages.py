@@ -107,3 +107,19 @@ def test_a_record_on_its_way_to_a_new_state_says_so(owner_client, owner, mailhaw
     owner_client.post(f"/watches/{watch.pk}/check/")
     page = owner_client.get(watch.get_absolute_url()).content.decode()
     assert "last check: fail; 1 of the 2 agreeing checks that change it" in page
+
+
+def test_the_admin_lists_watches_and_deliveries(watch, owner):
+    from tests.factories import make_user
+
+    admin_user = make_user("root", is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(admin_user)
+    for url in (
+        "/admin/sources/watch/",
+        f"/admin/sources/watch/{watch.pk}/change/",
+        "/admin/sources/webhookdelivery/",
+        "/admin/sources/webhookendpoint/",
+        "/admin/sources/watchevent/",
+    ):
+        assert client.get(url).status_code == 200, url
