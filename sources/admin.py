@@ -180,7 +180,4 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 # The moderation queue (submissions, revisions, reports, verified domains).
-from sources import (
-    admin_moderation,  # noqa: E402, F401
-    admin_monitoring,  # noqa: E402, F401
-)
+from sources import admin_moderation, admin_monitoring  # noqa: E402, F401
