@@ -179,5 +179,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
 
-# The moderation queue (submissions, revisions, reports, verified domains).
+# The moderation queue (submissions, revisions, reports, verified domains), and watched
+# domains with their webhooks.
 from sources import admin_moderation, admin_monitoring  # noqa: E402, F401

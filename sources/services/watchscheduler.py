@@ -158,6 +158,10 @@ def schedule_run(*, now: dt.datetime | None = None) -> dict[str, int]:
     """One scheduler run: queue due watches, webhook retries and periodic tasks."""
     now = now or timezone.now()
     outcome = {"watches": 0, "batches": 0, "deliveries": 0, "periodic": 0}
+    # A run whose last batch never finished (its worker died): its watches were claimed
+    # again when their lease expired, and its changes go in the owner's next digest.
+    stale = now - dt.timedelta(seconds=2 * settings.WATCH_LEASE_SECONDS)
+    WatchRun.objects.filter(created_at__lt=stale).delete()
     ids = watches_claim(now=now)
     outcome["watches"] = len(ids)
     if ids:

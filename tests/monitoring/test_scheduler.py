@@ -147,3 +147,24 @@ def test_periodic_tasks_are_queued_once_per_period(db, settings):
 def test_intervals_within_the_site_limits_are_kept(db, owner, minutes):
     watch = watch_create(owner=owner, domain="shop.test", interval_minutes=minutes)
     assert watch.interval_minutes == (minutes or 1440)
+
+
+def test_a_run_whose_batch_died_still_gets_its_changes_mailed_later(tasks, owner, shop):
+    from sources.models import WatchEvent
+    from sources.services.watches import watches_check
+
+    watch = watch_create(owner=owner, domain="shop.test")
+    # A batch that checked but died before its digest: the changes are saved, not mailed.
+    WatchRun.objects.create(owner=owner, batches_left=1)
+    watches_check([watch.pk])
+    assert WatchEvent.objects.filter(emailed_at=None).count() == 3
+    assert mail.outbox == []
+
+    later = timezone.now() + dt.timedelta(days=1, minutes=1)
+    Watch.objects.filter(pk=watch.pk).update(next_run_at=later)
+    schedule_run(now=later)
+    tasks.drain()
+    assert WatchRun.objects.count() == 0  # the dead run is forgotten
+    (message,) = mail.outbox
+    assert "dmarc: pending → verified" in message.body
+    assert not WatchEvent.objects.filter(emailed_at=None).exists()
