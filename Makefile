@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test install lint bench-site bench-checker clean
+.PHONY: run test test-monitoring-celery install lint bench-site bench-checker bench-monitoring clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ run: install
 test: install
 	$(PY) -m pytest -n 2 --dist loadfile
 
+# The monitoring tests (the database task backend runs them in `make test`) on Celery
+# workers, with Redis as broker unless CELERY_BROKER_URL says otherwise.
+test-monitoring-celery: install
+	MONITOR_TASK_BACKEND=celery CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/15} \
+		$(PY) -m pytest -q -W ignore::DeprecationWarning tests/monitoring
+
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -37,6 +43,9 @@ bench-site: install
 bench-checker: install
 	$(PY) -m pip install --quiet --group bench
 	$(PY) bench/checker.py
+
+bench-monitoring: install
+	$(PY) bench/monitoring.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles

@@ -208,11 +208,47 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "directory@localhost")
 
-# Two queues: "default" for mail and verifications, "bulk" for bulk checks, each with its
-# own worker (README, Production), so a long bulk never delays a confirmation e-mail.
-# Single checks do not queue: they run in the web process, on its event loop.
-TASK_QUEUES = ["default", "bulk"]
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+# Three queues: "default" for mail, verifications, webhooks and periodic work, "bulk" for
+# bulk checks, "monitor" for watched domains' re-checks, each with its own worker (README,
+# Production), so a long bulk never delays a confirmation e-mail. Single checks do not
+# queue: they run in the web process, on its event loop.
+TASK_QUEUES = ["default", "bulk", "monitor"]
+# The engine behind Django's Tasks API: "database" (django-tasks-db, one machine, the
+# default) or "celery" (workers on many machines, with CELERY_BROKER_URL: redis://... or
+# amqp://...). The task code is the same for both.
+TASK_BACKEND = os.getenv("TASK_BACKEND", "database").strip().lower()
+CELERY_BROKER_URL = os.getenv("CELERY_BROKER_URL", "")
+if TASK_BACKEND == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES}}
+elif TASK_BACKEND == "celery":
+    if not CELERY_BROKER_URL:
+        raise ImproperlyConfigured("TASK_BACKEND=celery needs CELERY_BROKER_URL")
+    TASKS = {
+        "default": {
+            "BACKEND": "django_tasks_celery.CeleryBackend",
+            "QUEUES": TASK_QUEUES,
+            "OPTIONS": {"CELERY_APP": "directory.celery.app"},
+        }
+    }
+else:
+    raise ImproperlyConfigured(f"TASK_BACKEND must be 'database' or 'celery', not {TASK_BACKEND!r}")
+# Results (task status, read by bulk-check recovery): Redis when the broker is Redis.
+CELERY_RESULT_BACKEND = (
+    os.getenv(
+        "CELERY_RESULT_BACKEND", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else ""
+    )
+    or None
+)
+CELERY_RESULT_EXTENDED = True
+CELERY_RESULT_EXPIRES = 86400
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# A task is acknowledged when it ends, so a worker that dies mid-task leaves it queued.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
 
 
 def envrate(name: str, default: str) -> str:
@@ -299,6 +335,7 @@ SPECTACULAR_SETTINGS = {
         "MethodKindEnum": "sources.api.serializers.METHOD_KIND_CHOICES",
         "CapabilityEnum": "sources.api.serializers.CAPABILITY_CHOICES",
         "RouteEnum": "sources.capability.ROUTES",
+        "WatchStateEnum": "sources.monitoringmodels.WatchState",
     },
 }
 
@@ -334,6 +371,35 @@ BULK_MAX_ATTEMPTS = envint("BULK_MAX_ATTEMPTS", 3)
 VENDOR_DNS_INTERVAL_HOURS = envint("VENDOR_DNS_INTERVAL_HOURS", 24)
 VENDOR_DNS_CONCURRENCY = envint("VENDOR_DNS_CONCURRENCY", 20)
 VENDOR_DNS_RUN_BUDGET = envint("VENDOR_DNS_RUN_BUDGET", 900)
+
+# Watched domains (sources/services/watches.py, watchscheduler.py, watchalerts.py).
+# A record's state flips after this many consecutive agreeing results.
+WATCH_FLIP_AFTER = envint("WATCH_FLIP_AFTER", 2)
+WATCH_DEFAULT_INTERVAL_MINUTES = envint("WATCH_DEFAULT_INTERVAL_MINUTES", 1440)
+WATCH_MIN_INTERVAL_MINUTES = envint("WATCH_MIN_INTERVAL_MINUTES", 60)
+WATCH_MAX_INTERVAL_MINUTES = envint("WATCH_MAX_INTERVAL_MINUTES", 10080)
+WATCH_MAX_PER_USER = envint("WATCH_MAX_PER_USER", 1000)
+# Watches one scheduler run claims at most, and one task checks (one owner's).
+WATCH_CLAIM_LIMIT = envint("WATCH_CLAIM_LIMIT", 5000)
+WATCH_BATCH_SIZE = envint("WATCH_BATCH_SIZE", 100)
+# Checks one task runs at once.
+WATCH_CHECK_CONCURRENCY = envint("WATCH_CHECK_CONCURRENCY", 50)
+# A claimed watch whose task never reported back is claimed again after this long.
+WATCH_LEASE_SECONDS = envint("WATCH_LEASE_SECONDS", 900)
+# Seconds between scheduler runs (manage.py watch_scheduler).
+SCHEDULER_INTERVAL = envint("SCHEDULER_INTERVAL", 30)
+# Periodic tasks the scheduler queues: dotted path of a django.tasks task -> seconds
+# between runs. Each runs once per period, however many schedulers there are.
+PERIODIC_TASKS: dict[str, int] = {}
+
+# Webhooks (sources/services/webhooks.py).
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 10)
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 6)
+WEBHOOK_RETRY_BASE = envint("WEBHOOK_RETRY_BASE", 60)
+WEBHOOK_DISABLE_AFTER = envint("WEBHOOK_DISABLE_AFTER", 5)
+WEBHOOK_MAX_PER_USER = envint("WEBHOOK_MAX_PER_USER", 5)
+# Test suite only: accept http://127.0.0.1 webhook URLs (a local receiver without TLS).
+WEBHOOK_ALLOW_LOOPBACK_HTTP = False
 
 # Operations (sources/ops/): /healthz, /readyz, /metrics, request ids, logs.
 # A task worker whose heartbeat is older than this is counted as gone.

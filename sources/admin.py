@@ -199,6 +199,6 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False
 
 
-# The moderation queue (submissions, revisions, reports, verified domains), and the drift
-# monitor's results.
-from sources import admin_drift, admin_moderation  # noqa: E402, F401
+# The moderation queue (submissions, revisions, reports, verified domains), the drift
+# monitor's results, and watched domains with their webhooks.
+from sources import admin_drift, admin_moderation, admin_monitoring  # noqa: E402, F401

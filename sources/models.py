@@ -596,3 +596,15 @@ from sources.demandmodels import (  # noqa: E402, F401
 
 # The drift monitor's results live in their own module; imported here so Django finds them.
 from sources.models_drift import VendorDnsCheck  # noqa: E402, F401
+
+# Monitoring (watched domains, alerts, webhooks) lives in its own module.
+from sources.monitoringmodels import (  # noqa: E402, F401
+    PeriodicJob,
+    Watch,
+    WatchEvent,
+    WatchRecord,
+    WatchRun,
+    WatchState,
+    WebhookDelivery,
+    WebhookEndpoint,
+)

@@ -44,6 +44,7 @@ LIMITS: dict[str, tuple[str, str]] = {
     "report": ("5/hour", "'outdated information' reports per client"),
     "verification": ("10/10min", "domain verification look-ups per user"),
     "vote": ("20/hour", "'I need this' votes per client, and confirmation e-mails per address"),
+    "watch-verify": ("20/hour", "'verify now' re-checks of watched domains per client"),
 }
 
 PAGE_TEMPLATE = "checks/rate_limited.html"

@@ -35,7 +35,7 @@ from sources.catalogknowledge import (
     RecordMatch,
     knowledge_from_files,
 )
-from sources.models import Category, RecordRequirement, Vendor, VendorDnsCheck
+from sources.models import Category, RecordRequirement, Vendor, VendorDnsCheck, Watch, WatchState
 from sources.search import NameIndex, clean_query
 from sources.vendordetection import credited
 
@@ -499,3 +499,31 @@ def vendor_dns_checked_at(slug: str) -> dt.datetime | None:
         .values_list("checked_at", flat=True)
         .first()
     )
+
+
+# -- watched domains ---------------------------------------------------------------------
+
+
+def watches_for(*, owner, state: str = "", vendor: str = "", query: str = ""):
+    """An owner's watches, filtered by state, vendor slug and a domain substring."""
+    watches = Watch.objects.filter(owner=owner)
+    if state in WatchState.values:
+        watches = watches.filter(state=state)
+    if vendor == "-":
+        watches = watches.filter(vendor_slug="")
+    elif vendor:
+        watches = watches.filter(vendor_slug=vendor)
+    if query.strip():
+        watches = watches.filter(domain__icontains=query.strip().lower()[:253])
+    return watches.order_by("domain", "vendor_slug")
+
+
+def watch_state_counts(*, owner) -> dict[str, int]:
+    """How many of an owner's watches are in each state."""
+    counts = dict(
+        Watch.objects.filter(owner=owner)
+        .values_list("state")
+        .annotate(n=Count("pk"))
+        .values_list("state", "n")
+    )
+    return {state: counts.get(state, 0) for state in WatchState.values}

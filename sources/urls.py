@@ -9,6 +9,7 @@ from sources.views import (
     pages,
     scorecards,
     submissions,
+    watches,
 )
 
 urlpatterns = [
@@ -65,6 +66,16 @@ urlpatterns = [
         submissions.vendor_revision_restore,
         name="vendor-revision-restore",
     ),
+    # Watched domains and webhooks (sources/views/watches.py).
+    path("watches/", watches.dashboard, name="watches"),
+    path("watches/new/", watches.watch_new, name="watch-new"),
+    path("watches/<uuid:pk>/", watches.watch_detail, name="watch"),
+    path("watches/<uuid:pk>/check/", watches.watch_verify, name="watch-verify"),
+    path("watches/<uuid:pk>/settings/", watches.watch_settings, name="watch-settings"),
+    path("watches/<uuid:pk>/delete/", watches.watch_remove, name="watch-delete"),
+    path("account/webhooks/", watches.webhooks, name="webhooks"),
+    path("account/webhooks/<int:pk>/", watches.webhook_detail, name="webhook"),
+    path("account/webhooks/<int:pk>/action/", watches.webhook_action, name="webhook-action"),
     # Accounts (sources/views/accounts.py).
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/signup/done/", accounts.signup_done, name="signup-done"),

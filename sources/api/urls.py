@@ -8,7 +8,7 @@ get the JSON 404 from sources.api.errors.not_found (directory/urls.py).
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from sources.api import analyses, checks, docs, submissions, views
+from sources.api import analyses, checks, docs, submissions, views, watches
 
 app_name = "api"
 
@@ -37,6 +37,16 @@ urlpatterns = [
     # Submissions (sources/api/submissions.py).
     path("submissions", submissions.submission_create_view, name="submissions"),
     path("submissions/<int:pk>", submissions.submission_detail_view, name="submission"),
+    # Domain verification: watched domains and webhooks (sources/api/watches.py).
+    path("watches", watches.watch_list_view, name="watches"),
+    path("watches/<uuid:pk>", watches.watch_detail_view, name="watch"),
+    path("watches/<uuid:pk>/verify", watches.watch_verify_view, name="watch-verify"),
+    path("watches/<uuid:pk>/events", watches.watch_events_view, name="watch-events"),
+    path("webhooks", watches.webhook_list_view, name="webhooks"),
+    path("webhooks/<int:pk>", watches.webhook_detail_view, name="webhook"),
+    path(
+        "webhooks/<int:pk>/deliveries", watches.webhook_deliveries_view, name="webhook-deliveries"
+    ),
     # The schema and its documentation pages.
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", docs.swagger, name="docs"),
