@@ -34,6 +34,7 @@ from sitestack import (
 )
 
 ORIGIN = "prod.test"
+QUEUES = ("default", "bulk", "monitor")
 
 
 def zone(customers: int) -> str:
@@ -152,7 +153,7 @@ class Stack:
         manage("shell", "-c", CREATE_VENDOR, env=self.env)
         manage("create_moderator", "moderator", "moderator@example.org", "--no-input", env=self.env)
         self.start_site()
-        for queue in ("default", "bulk"):
+        for queue in QUEUES:
             self.start_worker(queue)
         wait_for(self.base + "/healthz")
         return self

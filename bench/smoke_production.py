@@ -2,8 +2,8 @@
 
 Starts what the deployment guide describes, with production settings: gunicorn
 with uvicorn's ASGI worker (two processes, shared Prometheus counters),
-PostgreSQL (a fresh database on 127.0.0.1:5432), Redis, and the two task
-workers (queues `default` and `bulk`). The checker asks the test DNS server
+PostgreSQL (a fresh database on 127.0.0.1:5432), Redis, and a task
+worker per queue (`default`, `bulk`, `monitor`). The checker asks the test DNS server
 (tests/dnsserver.py) in a child process. Requests carry `X-Forwarded-Proto:
 https` as the reverse proxy sets it. Then it checks, printing each step:
 
@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 
-from prodstack import Stack, customer, pg_cluster
+from prodstack import QUEUES, Stack, customer, pg_cluster
 from sitestack import drop_postgres, fresh_postgres
 
 BULK_DOMAINS = 20
@@ -187,8 +187,8 @@ def readiness_follows_failures(stack: Stack, stop_database: bool) -> None:
         status == 503 and not worker["ok"],
         worker.get("detail", ""),
     )
-    stack.start_worker("default")
-    stack.start_worker("bulk")
+    for queue in QUEUES:
+        stack.start_worker(queue)
     status, body = stack.wait_ready(200, seconds=60)
     step("/readyz ready again once a worker is back", status == 200, json.dumps(body["checks"]))
     if not stop_database:
@@ -222,7 +222,9 @@ def main() -> int:
     with Stack(
         customers=BULK_DOMAINS, database_url=args.database_url, redis_url=args.redis_url
     ) as stack:
-        print(f"Stack: gunicorn x2 on {stack.base}, PostgreSQL, Redis, task workers default + bulk")
+        print(
+            f"Stack: gunicorn x2 on {stack.base}, PostgreSQL, Redis, task workers default, bulk, monitor"
+        )
         request_id = site_checks(stack)
         moderator_signs_in(stack)
         observability(stack, request_id)
