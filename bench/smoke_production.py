@@ -223,7 +223,7 @@ def main() -> int:
         customers=BULK_DOMAINS, database_url=args.database_url, redis_url=args.redis_url
     ) as stack:
         print(
-            f"Stack: gunicorn x2 on {stack.base}, PostgreSQL, Redis, task workers default, bulk, monitor"
+            f"Stack: gunicorn x2 on {stack.base}, PostgreSQL, Redis, a task worker per queue"
         )
         request_id = site_checks(stack)
         moderator_signs_in(stack)
