@@ -173,6 +173,17 @@ def _vendor_csv(request, ids: list[int]) -> StreamingHttpResponse:
     return response
 
 
+def _vendor_detail_version(slug: str):
+    """What a vendor's detail shows besides the catalog: its demand and its last DNS check."""
+    version, changed = demand_version(slug)
+    checked = vendor_dns_checked_at(slug)
+    if checked is not None:
+        version = f"{version}:{checked.isoformat()}"
+        if changed is None or checked > changed:
+            changed = checked
+    return version, changed
+
+
 @extend_schema(
     operation_id="vendors_retrieve",
     summary="One vendor, with its setup methods",
@@ -196,17 +207,6 @@ def _vendor_csv(request, ids: list[int]) -> StreamingHttpResponse:
     tags=TAGS,
 )
 @api_view(["GET", "HEAD"])
-def _vendor_detail_version(slug: str):
-    """What a vendor's detail shows besides the catalog: its demand and its last DNS check."""
-    version, changed = demand_version(slug)
-    checked = vendor_dns_checked_at(slug)
-    if checked is not None:
-        version = f"{version}:{checked.isoformat()}"
-        if changed is None or checked > changed:
-            changed = checked
-    return version, changed
-
-
 @public_read(extra=lambda request, slug: _vendor_detail_version(slug))
 def vendor_detail(request, slug):
     read_parameters(NoParameters, request)

@@ -33,7 +33,7 @@ def run_analysis(mail_zones):
 @pytest.fixture
 def sendgrid_catalog(tmp_path, db):
     """SendGrid's real catalog entry (and the entries related to it) in the database."""
-    from sources.services.catalog import catalog_import
+    from sources.services.catalogimport import catalog_import
     from tests.checks.detection_zones import copy_entries
 
     catalog_import(path=copy_entries(tmp_path))

@@ -19,7 +19,7 @@ SHOTS = os.environ.get("CHECK_SCREENSHOTS")  # a directory to save screenshots i
 
 @pytest.fixture
 def ready(dns_server, tmp_path):
-    from sources.services.catalog import catalog_import
+    from sources.services.catalogimport import catalog_import
     from tests.checks.detection_zones import copy_entries
 
     scenarios.serve_zones(dns_server)
