@@ -30,6 +30,11 @@ class ServerProcess:
         self.host, _, port = address.rpartition(":")
         self.port = int(port)
 
+    @property
+    def pid(self) -> int | None:
+        """The child process's id (for memory sampling)."""
+        return self._process.pid
+
     def _call(self, *command: Any) -> Any:
         self._conn.send(command)
         return self._conn.recv()
