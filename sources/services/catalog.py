@@ -52,7 +52,7 @@ def vendor_refresh_derived(vendor: Vendor) -> None:
     vendor.dkim_routes = cap.dkim
     vendor.method_kinds = " ".join(sorted({m.kind for m in methods}))
     vendor.search_names = search_names_for(vendor.name, vendor.aliases)
-    # `updated_at` is not moved here: it follows content, with each revision (revisions.py).
+    # `updated_at` is left alone: it moves only when the content changes (vendor_touch).
     Vendor.objects.filter(pk=vendor.pk).update(
         dmarc_capability=vendor.dmarc_capability,
         spf_routes=vendor.spf_routes,
