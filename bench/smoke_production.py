@@ -222,9 +222,7 @@ def main() -> int:
     with Stack(
         customers=BULK_DOMAINS, database_url=args.database_url, redis_url=args.redis_url
     ) as stack:
-        print(
-            f"Stack: gunicorn x2 on {stack.base}, PostgreSQL, Redis, a task worker per queue"
-        )
+        print(f"Stack: gunicorn x2 on {stack.base}, PostgreSQL, Redis, a task worker per queue")
         request_id = site_checks(stack)
         moderator_signs_in(stack)
         observability(stack, request_id)
