@@ -583,21 +583,11 @@ class WorkerHeartbeat(models.Model):
         return f"{self.worker_id} on {self.hostname} (pid {self.pid})"
 
 
-# Demand and scorecards: checks per vendor and day, votes, stored scorecard counts.
-# Kept in its own module (it shares nothing with the catalog); imported here so that
-# Django registers it with the app's models.
+# Models kept in their own modules (message analyses, demand and scorecards, the drift
+# monitor, watched domains), imported here so that Django registers them with the app.
 from sources.analysismodels import MessageAnalysis  # noqa: E402, F401
-from sources.demandmodels import (  # noqa: E402, F401
-    CapabilityVote,
-    VendorCheckDay,
-    VendorFailureDay,
-    VendorScore,
-)
-
-# The drift monitor's results live in their own module; imported here so Django finds them.
+from sources.demandmodels import CapabilityVote, VendorCheckDay, VendorFailureDay, VendorScore  # noqa: E402, F401, E501
 from sources.models_drift import VendorDnsCheck  # noqa: E402, F401
-
-# Monitoring (watched domains, alerts, webhooks) lives in its own module.
 from sources.monitoringmodels import (  # noqa: E402, F401
     PeriodicJob,
     Watch,
