@@ -43,11 +43,13 @@ class Heartbeat(threading.Thread):
         self.every = every
         self.started_at = timezone.now()
         self.stopped = threading.Event()
+        self.beaten = threading.Event()  # set once a beat is recorded
 
     def run(self) -> None:
         while not self.stopped.is_set():
             try:
                 beat(self.worker_id, started_at=self.started_at)
+                self.beaten.set()
             except DatabaseError as exc:
                 logger.warning("Heartbeat not recorded (%s)", exc)
             finally:
